@@ -1,0 +1,57 @@
+# vpnha: one command surface for building, testing and trying the project.
+# `make help` lists the targets.
+
+CARGO ?= cargo
+PYTHON ?= python3
+VENV ?= .venv
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build the library and the vpnha binary (release)
+	$(CARGO) build --release --locked -p vpnha-cli
+
+.PHONY: test
+test: test-rust nostd ## Run every layer's tests (installs what it needs)
+
+.PHONY: test-rust
+test-rust: ## Rust unit, integration and doc tests; benchmarks compiled and run once
+	$(CARGO) test --workspace --locked --all-targets
+	$(CARGO) test --workspace --locked --doc
+
+.PHONY: nostd
+nostd: ## Build the core as no_std (flow selection only), also for a Cortex-M target when available
+	$(CARGO) build --locked -p vpnha --no-default-features
+	@if rustup target list --installed 2>/dev/null | grep -q thumbv7em-none-eabihf \
+	   || rustup target add thumbv7em-none-eabihf >/dev/null 2>&1; then \
+	  $(CARGO) build --locked -p vpnha --no-default-features --target thumbv7em-none-eabihf; \
+	else \
+	  echo "nostd: thumbv7em-none-eabihf is not installable here; skipped the embedded build (host no_std build passed)"; \
+	fi
+
+.PHONY: lint
+lint: ## rustfmt check, clippy with warnings as errors, rustdoc with warnings as errors
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps --locked
+
+.PHONY: fmt
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+.PHONY: demo
+demo: ## Run vpnha on its built-in dual-redundancy example
+	$(CARGO) run --release --locked -q -p vpnha-cli -- demo
+
+.PHONY: bench
+bench: ## Criterion benchmarks (peers side by side); figures go to benches/README.md
+	$(CARGO) bench -p vpnha-benches -- --noplot
+
+.PHONY: clean
+clean: ## Remove build output
+	$(CARGO) clean
+	rm -rf $(VENV) dist

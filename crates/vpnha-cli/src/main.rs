@@ -1,0 +1,2 @@
+//! The `vpnha` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! ECMP flow selection (placeholder; filled by the ECMP work).
