@@ -798,12 +798,16 @@ impl Checker<'_> {
                 .collect();
             let first = device_idx.first().copied().unwrap_or(0);
             if site.devices.len() == 1 {
+                let whose = if site.name == site.devices[0] {
+                    format!("device `{}` is alone in serving its network", site.name)
+                } else {
+                    format!("site `{}` has one device, `{}`", site.name, site.devices[0])
+                };
                 self.push(
                     Rule::SingleDevice,
                     lg(first).key("name"),
                     format!(
-                        "site `{}` has one device, `{}`: it is a single point of failure; add a second device with its own connection",
-                        site.name, site.devices[0]
+                        "{whose}: it is a single point of failure; add a second device (same `site`) with its own connection"
                     ),
                 );
             }
