@@ -363,11 +363,12 @@ impl Checker<'_> {
             .iter()
             .map(|c| c.local_gateway.as_str())
             .collect();
-        let mut names: HashMap<&str, usize> = HashMap::new();
+        // Azure resource names are case-insensitive.
+        let mut names: HashMap<String, usize> = HashMap::new();
         let mut ips: HashMap<IpAddr, usize> = HashMap::new();
         let mut fqdns: HashMap<String, usize> = HashMap::new();
         for (i, l) in t.local_gateways.iter().enumerate() {
-            if let Some(&first) = names.get(l.name.as_str()) {
+            if let Some(&first) = names.get(&l.name.to_lowercase()) {
                 self.push(
                     Rule::DuplicateName,
                     lg(i).key("name"),
@@ -377,7 +378,7 @@ impl Checker<'_> {
                     ),
                 );
             } else {
-                names.insert(&l.name, i);
+                names.insert(l.name.to_lowercase(), i);
             }
             if let Some(ip) = l.gateway_ip {
                 if let Some(&first) = ips.get(&ip) {
@@ -502,9 +503,9 @@ impl Checker<'_> {
     fn connections(&mut self) {
         let t = self.t;
         let carrying = t.gateway.tunnel_instances();
-        let mut names: HashMap<&str, usize> = HashMap::new();
+        let mut names: HashMap<String, usize> = HashMap::new();
         for (i, c) in t.connections.iter().enumerate() {
-            if let Some(&first) = names.get(c.name.as_str()) {
+            if let Some(&first) = names.get(&c.name.to_lowercase()) {
                 self.push(
                     Rule::DuplicateName,
                     conn(i).key("name"),
@@ -514,7 +515,7 @@ impl Checker<'_> {
                     ),
                 );
             } else {
-                names.insert(&c.name, i);
+                names.insert(c.name.to_lowercase(), i);
             }
             let device = t.local_gateway(&c.local_gateway);
             if device.is_none() {

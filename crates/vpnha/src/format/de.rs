@@ -32,6 +32,23 @@ impl DeError {
         }
         self
     }
+
+    /// Locates the error at `node` and, when the node is a string the message does not
+    /// quote already, says which value was refused (never under a shared key).
+    fn at_node(mut self, path: &PathLink<'_>, node: &Node) -> Self {
+        if self.path.is_none() {
+            let field = path.to_field_path();
+            if let Value::Str(s) = &node.value {
+                let secret = field.to_string().contains("shared_key");
+                if !secret && s.len() <= 80 && !self.message.contains(s.as_str()) {
+                    self.message = format!("{}: \"{s}\"", self.message);
+                }
+            }
+            self.path = Some(field);
+            self.span = node.span;
+        }
+        self
+    }
 }
 
 impl fmt::Display for DeError {
@@ -103,10 +120,14 @@ pub(crate) fn suggest<'a>(
     let wanted = normalize(input);
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
-        let score = if normalize(c) == wanted {
+        let norm = normalize(c);
+        let score = if norm == wanted {
             2.0
         } else {
-            strsim::jaro_winkler(&wanted, &normalize(c))
+            // Jaro-Winkler favours a shared prefix (`gatewayIpAddress` → `gateway_ip`); one
+            // edit or transposition (`AES265` → `AES256`) beats any prefix likeness.
+            let near = strsim::damerau_levenshtein(&wanted, &norm) <= 1;
+            strsim::jaro_winkler(&wanted, &norm) + if near { 0.2 } else { 0.0 }
         };
         if score >= 0.8 && best.is_none_or(|(_, b)| score > b) {
             best = Some((c, score));
@@ -183,7 +204,7 @@ pub(crate) struct NodeDe<'a, 'p> {
 
 impl<'a> NodeDe<'a, '_> {
     fn stamp(&self, e: DeError) -> DeError {
-        e.at(self.path, self.node.span)
+        e.at_node(self.path, self.node)
     }
 
     fn type_error(&self, expected: &str) -> DeError {
@@ -442,12 +463,14 @@ impl<'a> SeqAccess<'a> for SeqDe<'a, '_> {
         };
         let link = PathLink::Index(self.path, self.index);
         self.index += 1;
+        // Stamp here too: some impls (ipnetwork) read a string, then fail after returning.
         seed.deserialize(NodeDe {
             node,
             path: &link,
             ctx: self.ctx,
         })
         .map(Some)
+        .map_err(|e| e.at_node(&link, node))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -512,6 +535,7 @@ impl<'a> MapAccess<'a> for MapDe<'a, '_> {
             path: &link,
             ctx: self.ctx,
         })
+        .map_err(|e| e.at_node(&link, node))
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -272,12 +272,25 @@ pub(crate) struct SyntaxError {
     pub(crate) offset: Option<usize>,
 }
 
+/// The deepest nesting accepted in YAML and JSON documents.
+pub(crate) const MAX_DEPTH: usize = 24;
+
 fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     // YAML 1.2: only true/false are booleans, so `site: NO` stays the string "NO".
     options.strict_booleans = true;
     // `name: 0123` stays a string rather than silently becoming 123.
     options.leading_zero_numbers_as_strings = true;
+    // The default node and event budgets (250k, 1M) are below what a 10,000-device topology
+    // needs; size them for the 16 MiB input limit instead. Alias and anchor budgets keep
+    // their defaults: they are what stops "billion laughs".
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 4_000_000;
+    budget.max_events = 8_000_000;
+    // A topology is at most 6 levels deep. The default (64) lets a debug build overflow a
+    // 2 MiB thread stack before the budget trips; 24 keeps parsing within ~1 MiB.
+    budget.max_depth = MAX_DEPTH;
+    options.budget = Some(budget);
     options
 }
 
@@ -332,9 +345,15 @@ fn tidy_saphyr_message(msg: &str) -> String {
         let key = key.split(", set DuplicateKeyPolicy").next().unwrap_or(key);
         return format!("duplicate key `{key}`: each key may appear once in a mapping");
     }
-    if msg.contains("budget") {
+    if let Some(depth) = msg.strip_prefix("budget breached: Depth { depth: ") {
+        let depth = depth.trim_end_matches(" }");
         return format!(
-            "{msg}: the document is too large or too deeply nested (aliases, anchors or nesting beyond the safe limits)"
+            "the document is nested {depth} levels deep, deeper than the {MAX_DEPTH} levels accepted (a topology needs 6)"
+        );
+    }
+    if let Some(what) = msg.strip_prefix("budget breached: ") {
+        return format!(
+            "the document exceeds a safety limit ({what}): too many aliases, anchors or nodes; expand aliases by hand or split the file"
         );
     }
     msg.to_owned()
