@@ -800,7 +800,8 @@ rule_test!(
 
 #[test]
 fn site_pattern_names_each_seed_pattern() {
-    let cases: [(fn(&mut Topology), &str); 4] = [
+    type Case = (fn(&mut Topology), &'static str);
+    let cases: [Case; 4] = [
         (
             |t| {
                 single_device(t);
