@@ -90,21 +90,23 @@ impl Checked {
             Ok(t) => t.source_file(),
             Err(e) => e.file(),
         };
+        // A file that could not be read at all has nothing to show but its one-line reason.
+        let unread = matches!(&self.topology, Err(e) if e.file().is_none());
         for d in self
             .diagnostics
             .iter()
-            .filter(|d| d.severity != Severity::Info)
+            .filter(|d| d.severity != Severity::Info && !unread)
         {
             render::diagnostic(out, d, file)?;
         }
-        if self.outcome == Outcome::Unreadable {
-            let n = self.diagnostics.len();
-            return writeln!(
-                out,
-                "{}: not a readable topology ({n} problem{})",
-                self.name,
-                if n == 1 { "" } else { "s" }
-            );
+        if let Err(e) = &self.topology {
+            // One line that names the first problem and its position, for logs and CI.
+            let reason = e.to_string();
+            return if reason.starts_with(&self.name) {
+                writeln!(out, "{reason}")
+            } else {
+                writeln!(out, "{}: {reason}", self.name)
+            };
         }
         if let Ok(t) = &self.topology {
             let mut table = render::table(&["SITE", "PATTERN", "DEVICES", "TUNNELS"]);

@@ -246,6 +246,16 @@ impl Topology {
     /// [`LoadError`] that says why.
     pub fn load(path: impl AsRef<Path>) -> Result<Topology, LoadError> {
         let path = path.as_ref();
+        // A missing file or a directory says so, whatever its name.
+        let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        if meta.is_dir() {
+            return Err(LoadError::NotAFile {
+                path: path.to_owned(),
+            });
+        }
         let format = Format::from_path(path).ok_or_else(|| LoadError::UnknownFormat {
             path: path.to_owned(),
         })?;
