@@ -25,8 +25,13 @@ pub(crate) fn diagnostic(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
+    // Names like `hq-fw-a` must never be split at their hyphens; off a terminal, lines are
+    // not wrapped at all so that logs and greps see whole messages.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
+        .with_wrap_lines(io::stdout().is_terminal())
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_context_lines(1);
     let mut text = String::new();
     // The handler only fails on a broken formatter; fall back to the one-line form then.
