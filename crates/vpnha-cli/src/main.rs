@@ -19,12 +19,16 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "vpnha", version, about, long_about = None, propagate_version = true)]
 struct Cli {
-    /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
-
     #[command(subcommand)]
     command: Command,
+}
+
+/// The `--format` option of the commands that print results.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub(crate) struct Output {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub(crate) format: OutputFormat,
 }
 
 /// How results are printed.
@@ -43,17 +47,27 @@ enum Command {
         /// Topology files (.yaml, .yml, .json, .toml); `-` reads YAML from stdin.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        output: Output,
     },
     /// List the tunnels a topology derives, in their stable order.
     Tunnels {
         /// A topology file; `-` reads YAML from stdin.
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        #[command(flatten)]
+        output: Output,
     },
     /// List every rule vpnha checks, with its severity and what triggers it.
-    Rules,
+    Rules {
+        #[command(flatten)]
+        output: Output,
+    },
     /// Run the main commands on a built-in dual-redundancy example.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        output: Output,
+    },
 }
 
 /// The process outcome, ordered by gravity.
@@ -71,10 +85,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Check { files } => check::run(&files, cli.format, &mut out),
-        Command::Tunnels { file } => tunnels::run(&file, cli.format, &mut out),
-        Command::Rules => render::rules(cli.format, &mut out).map(|()| Outcome::Ok),
-        Command::Demo => demo::run(cli.format, &mut out),
+        Command::Check { files, output } => check::run(&files, output.format, &mut out),
+        Command::Tunnels { file, output } => tunnels::run(&file, output.format, &mut out),
+        Command::Rules { output } => render::rules(output.format, &mut out).map(|()| Outcome::Ok),
+        Command::Demo { output } => demo::run(output.format, &mut out),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
