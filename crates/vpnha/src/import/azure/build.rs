@@ -193,14 +193,15 @@ impl<'a> Builder<'_, 'a, '_> {
                 None
             }
             _ => {
-                self.wrong_type(&j, path, &format!("`{key}`"), "a number");
+                self.wrong_type(&j, path, &format!("`{key}`"), "a whole number");
                 None
             }
         }
     }
 
     /// An address: the placeholder `x.x.x.x` and mistyped ones are reported.
-    fn ip(&mut self, j: &J<'a>, path: &FieldPath, what: &str) -> Option<IpAddr> {
+    /// An address; `then` says what becomes of the field when it is not one.
+    fn ip(&mut self, j: &J<'a>, path: &FieldPath, what: &str, then: &str) -> Option<IpAddr> {
         let s = self.text(j, path, what)?;
         match s.trim().parse::<IpAddr>() {
             Ok(ip) => {
@@ -213,7 +214,7 @@ impl<'a> Builder<'_, 'a, '_> {
                     j,
                     path.clone(),
                     format!(
-                        "{what} is the placeholder {}, not an address: the topology gets {UNKNOWN_ADDRESS}; put the real address in the topology (or export the resource once it has one)",
+                        "{what} is the placeholder {}, not an address: {then}; put the real address in the topology (or export the resource once it has one)",
                         quote(s)
                     ),
                 );
@@ -224,7 +225,7 @@ impl<'a> Builder<'_, 'a, '_> {
                     Code::InvalidValue,
                     j,
                     path.clone(),
-                    format!("{what} {} is not an IP address", quote(s)),
+                    format!("{what} {} is not an IP address: {then}", quote(s)),
                 );
                 None
             }
@@ -265,7 +266,7 @@ impl<'a> Builder<'_, 'a, '_> {
         let mut out = Vec::new();
         for item in list.items() {
             let p = path.clone().index(out.len());
-            if let Some(prefix) = self.prefix(&item, &p, what) {
+            if let Some(prefix) = self.prefix(&item, &p, &format!("an entry of {what}")) {
                 out.push(prefix);
             }
         }
@@ -313,7 +314,7 @@ impl<'a> Builder<'_, 'a, '_> {
         };
         let mut topology = Topology::new(gateway);
         let selected = self.select_connections(&info);
-        let names = self.local_gateways(&selected, &mut topology);
+        let names = self.local_gateways(info.index, &selected, &mut topology);
         let res = self.res;
         for (conn, lg) in selected {
             let index = topology.connections.len();
@@ -758,7 +759,12 @@ impl<'a> Builder<'_, 'a, '_> {
                 .and_then(|e| e.get("defaultBgpIpAddresses"))
                 .and_then(|d| d.items().into_iter().next());
             let from_structured = match &default {
-                Some(d) => self.ip(d, &bgp_path, "a default BGP address"),
+                Some(d) => self.ip(
+                    d,
+                    &bgp_path,
+                    "a default BGP address",
+                    "the instance gets no BGP peering address",
+                ),
                 None => None,
             };
             let from_flat = flat.get(k).and_then(|a| a.parse::<IpAddr>().ok());
@@ -800,7 +806,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 self.from(&cpath, &customs);
                 for c in customs.items() {
                     let p = cpath.clone().index(instance.custom_bgp_addresses.len());
-                    if let Some(a) = self.ip(&c, &p, "a custom BGP address") {
+                    if let Some(a) = self.ip(&c, &p, "a custom BGP address", "left out") {
                         instance.custom_bgp_addresses.push(a);
                     }
                 }
@@ -860,7 +866,15 @@ impl<'a> Builder<'_, 'a, '_> {
         if let Some(pip) = pip {
             let zone = self.zone(pip, &ipath.clone().key("zone"));
             return match pip.props.get("ipAddress") {
-                Some(a) => (self.ip(&a, &pip_path, "the public IP address"), zone),
+                Some(a) => (
+                    self.ip(
+                        &a,
+                        &pip_path,
+                        "the public IP address",
+                        &format!("the instance gets {UNKNOWN_ADDRESS}"),
+                    ),
+                    zone,
+                ),
                 None => {
                     self.f.at_path(
                         Code::MissingPublicIp,
@@ -876,7 +890,7 @@ impl<'a> Builder<'_, 'a, '_> {
             };
         }
         if let Some(t) = tunnel
-            && let Some(ip) = self.ip(&t, &pip_path, "a tunnel IP address")
+            && let Some(ip) = self.ip(&t, &pip_path, "a tunnel IP address", "left out")
         {
             self.f.at_path(
                 Code::DerivedValue,
@@ -1004,7 +1018,7 @@ impl<'a> Builder<'_, 'a, '_> {
         gateway.vnet_address_space = self.prefixes(
             space,
             &gp.clone().key("vnet_address_space"),
-            "a VNet prefix",
+            "`addressSpace.addressPrefixes`",
         );
         // The subnet: its own resource, else the VNet's inline list.
         let subnet = res
@@ -1171,26 +1185,35 @@ impl<'a> Builder<'_, 'a, '_> {
     /// the input uses; returns their topology names by resource index.
     fn local_gateways(
         &mut self,
+        gateway: usize,
         selected: &[(usize, usize)],
         topology: &mut Topology,
     ) -> HashMap<usize, String> {
-        // Local gateways some connection of the input uses, whatever its gateway.
+        // A local gateway is left out only when every connection to it belongs to another
+        // gateway of the input (it is that gateway's device); one that no connection uses,
+        // or only a connection to a gateway not in the input, is kept.
         let res = self.res;
-        let referenced: HashSet<usize> = res
-            .of_kind(Kind::Connection)
-            .filter_map(|(_, c)| {
+        let mut theirs: HashMap<usize, bool> = HashMap::new();
+        for (_, c) in res.of_kind(Kind::Connection) {
+            let target = |k: &str| {
                 c.props
-                    .get("localNetworkGateway2")?
-                    .get("id")?
-                    .str()
-                    .and_then(|id| res.index_of(id))
-            })
-            .collect();
+                    .get(k)
+                    .and_then(|g| g.get("id"))
+                    .and_then(|id| id.str().and_then(|id| res.index_of(id)))
+            };
+            let Some(lg) = target("localNetworkGateway2") else {
+                continue;
+            };
+            let other_gateway = target("virtualNetworkGateway1")
+                .is_some_and(|g| g != gateway && res.list[g].kind == Kind::Gateway);
+            let entry = theirs.entry(lg).or_insert(true);
+            *entry = *entry && other_gateway;
+        }
         let used: HashSet<usize> = selected.iter().map(|&(_, l)| l).collect();
         let wanted: Vec<usize> = res
             .of_kind(Kind::LocalGateway)
             .map(|(i, _)| i)
-            .filter(|i| used.contains(i) || !referenced.contains(i))
+            .filter(|i| used.contains(i) || !theirs.get(i).copied().unwrap_or(false))
             .collect();
         let mut names = HashMap::new();
         let mut taken: HashSet<String> = HashSet::new();
@@ -1233,9 +1256,25 @@ impl<'a> Builder<'_, 'a, '_> {
         let mut lg = LocalGateway::new(name, UNKNOWN_ADDRESS);
         lg.gateway_ip = None;
 
+        // The endpoint: an IP, an FQDN, or both; each says what stands in when it is bad.
         let ip_j = props.get("gatewayIpAddress");
+        let fqdn_j = props.get("fqdn");
+        let ip_ok = ip_j
+            .as_ref()
+            .and_then(J::str)
+            .is_some_and(|s| s.trim().parse::<IpAddr>().is_ok());
+        let fqdn_ok = fqdn_j
+            .as_ref()
+            .and_then(J::str)
+            .is_some_and(|s| s.trim().parse::<Fqdn>().is_ok());
+        let stand_in = format!("the topology gets {UNKNOWN_ADDRESS}");
         if let Some(j) = &ip_j {
-            lg.gateway_ip = self.ip(j, &lp.clone().key("gateway_ip"), "`gatewayIpAddress`");
+            let then = if fqdn_ok {
+                "the device is known by its FQDN only"
+            } else {
+                &stand_in
+            };
+            lg.gateway_ip = self.ip(j, &lp.clone().key("gateway_ip"), "`gatewayIpAddress`", then);
         }
         if let Some((s, j)) = self.field_text(&props, "fqdn", &lp.clone().key("fqdn"), "`fqdn`")
             && !s.trim().is_empty()
@@ -1245,19 +1284,26 @@ impl<'a> Builder<'_, 'a, '_> {
                     self.from(&lp.clone().key("fqdn"), &j);
                     lg.fqdn = Some(fqdn);
                 }
-                Err(e) => self.f.at_path(
-                    Code::InvalidValue,
-                    &j,
-                    lp.clone().key("fqdn"),
-                    format!("`fqdn`: {e}"),
-                ),
+                Err(e) => {
+                    let then = if ip_ok {
+                        "left out; the device keeps its `gatewayIpAddress`"
+                    } else {
+                        &stand_in
+                    };
+                    self.f.at_path(
+                        Code::InvalidValue,
+                        &j,
+                        lp.clone().key("fqdn"),
+                        format!("`fqdn`: {e}: {then}"),
+                    );
+                }
             }
         }
         if lg.gateway_ip.is_none() && lg.fqdn.is_none() {
             // The device needs an endpoint to be a device; the finding above (or this one)
             // says the topology's address is a stand-in.
             lg.gateway_ip = Some(UNKNOWN_ADDRESS);
-            if ip_j.is_none() {
+            if ip_j.is_none() && fqdn_j.is_none() {
                 self.f.at_path(
                     Code::MissingValue,
                     &r.j,
@@ -1275,7 +1321,7 @@ impl<'a> Builder<'_, 'a, '_> {
         lg.address_prefixes = self.prefixes(
             space,
             &lp.clone().key("address_prefixes"),
-            "a local network prefix",
+            "`localNetworkAddressSpace.addressPrefixes`",
         );
 
         if let Some(bgp) = props.get("bgpSettings").filter(J::is_map) {
@@ -1286,7 +1332,12 @@ impl<'a> Builder<'_, 'a, '_> {
                 .get("bgpPeeringAddress")
                 .filter(|a| a.str().is_none_or(|s| !s.trim().is_empty()));
             let addr = match &addr_j {
-                Some(a) => self.ip(a, &bp.clone().key("peering_address"), "`bgpPeeringAddress`"),
+                Some(a) => self.ip(
+                    a,
+                    &bp.clone().key("peering_address"),
+                    "`bgpPeeringAddress`",
+                    "imported without BGP",
+                ),
                 None => None,
             };
             match (asn, addr) {
@@ -1381,7 +1432,18 @@ impl<'a> Builder<'_, 'a, '_> {
 
         if let Some(key) = props.get("sharedKey") {
             let kp = cp.clone().key("shared_key");
-            if let Some(s) = key.str() {
+            if key.doc.unresolved.contains_key(&key.path) {
+                // An export's keys are template parameters without a value, as they should be.
+                self.f.at_path(
+                    Code::SharedKeyNotExported,
+                    &key,
+                    kp,
+                    format!(
+                        "connection `{}` takes its shared key from a template parameter with no value here: supply it as `shared_key: {{env: NAME}}` in the topology",
+                        r.name
+                    ),
+                );
+            } else if let Some(s) = key.str() {
                 self.from(&kp, &key);
                 c.shared_key = Some(SharedKey::Inline(Secret::new(s.to_owned())));
                 self.f.at_path(
@@ -1612,7 +1674,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 .key("instances")
                 .index(instance)
                 .key("custom_bgp_addresses");
-            let Some(addr) = self.ip(&aj, &cpath, "a custom BGP address") else {
+            let Some(addr) = self.ip(&aj, &cpath, "a custom BGP address", "left out") else {
                 continue;
             };
             let Some(inst) = topology.gateway.instances.get_mut(instance) else {

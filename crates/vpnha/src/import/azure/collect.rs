@@ -212,11 +212,16 @@ impl<'a> Resources<'a> {
 pub(crate) fn collect<'a>(roots: &[(J<'a>, bool)], f: &mut Findings) -> Resources<'a> {
     let mut c = Collector {
         found: Vec::new(),
+        stubs: Vec::new(),
         f,
         ignored: BTreeMap::new(),
         recognised: 0,
     };
     for (root, known) in roots {
+        if *known {
+            // A parameters file: read for its values already.
+            continue;
+        }
         c.ignored.clear();
         c.recognised = 0;
         c.value(root, 0, Via::Own);
@@ -243,7 +248,7 @@ pub(crate) fn collect<'a>(roots: &[(J<'a>, bool)], f: &mut Findings) -> Resource
                 ),
             );
         }
-        if c.recognised == 0 && c.ignored.is_empty() && !known {
+        if c.recognised == 0 && c.ignored.is_empty() {
             c.f.at(
                 Code::UnknownDocument,
                 root,
@@ -254,11 +259,29 @@ pub(crate) fn collect<'a>(roots: &[(J<'a>, bool)], f: &mut Findings) -> Resource
             );
         }
     }
-    dedupe(c.found, f)
+    let stubs = std::mem::take(&mut c.stubs);
+    let resources = dedupe(c.found, f);
+    // A stub is worth a word only when its resource is not in the input with properties.
+    for (stub, kind, name) in stubs {
+        let id = stub.get("id").and_then(|i| i.str()).unwrap_or_default();
+        if resources.find(id).is_none_or(|r| r.kind != kind) {
+            f.at(
+                Code::MissingProperties,
+                &stub,
+                format!(
+                    "{} `{name}` is listed without its properties (as `az resource list` does): left out; export it with its properties (`az network ... show`, `az resource show --ids ...`)",
+                    kind.type_name()
+                ),
+            );
+        }
+    }
+    resources
 }
 
 struct Collector<'a, 'f> {
     found: Vec<Resource<'a>>,
+    /// Resources listed without their properties, with their kind and name.
+    stubs: Vec<(J<'a>, Kind, String)>,
     f: &'f mut Findings,
     /// Resources of other types in the current document, by type.
     ignored: BTreeMap<String, usize>,
@@ -286,10 +309,11 @@ impl<'a> Collector<'a, '_> {
             for item in resources.items() {
                 self.template_resource(&item, None, depth + 1);
             }
-        } else if let Some(items) = j
-            .get("value")
-            .filter(|v| v.is_seq() && j.get("type").is_none())
+        } else if let Some(items) = ["value", "data"]
+            .iter()
+            .find_map(|k| j.get(k).filter(|v| v.is_seq() && j.get("type").is_none()))
         {
+            // A REST list response (`value`) or `az graph query` output (`data`).
             for item in items.items() {
                 self.value(&item, depth + 1, via);
             }
@@ -420,15 +444,8 @@ impl<'a> Collector<'a, '_> {
         if !substantive {
             if via == Via::Own {
                 self.recognised += 1;
-                self.f.at(
-                    Code::MissingProperties,
-                    j,
-                    format!(
-                        "{} `{}` is listed without its properties (as `az resource list` does): left out; export it with its properties (`az network ... show`, `az resource show --ids ...`)",
-                        kind.type_name(),
-                        name.as_deref().unwrap_or("?")
-                    ),
-                );
+                let name = name.unwrap_or_else(|| "?".to_owned());
+                self.stubs.push((j.clone(), kind, name));
             }
             return;
         }
