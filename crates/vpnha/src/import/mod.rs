@@ -81,7 +81,7 @@ codes! {
     /// A placeholder where an address should be.
     PlaceholderValue = ("placeholder-value", Error, "a placeholder such as `x.x.x.x` stands where an address should be; the topology gets `0.0.0.0` there"),
     /// A value of the wrong type or form.
-    InvalidValue = ("invalid-value", Error, "a value of the wrong JSON type or form: an invalid IP address, prefix or FQDN, an unknown SKU, a string where a number or boolean belongs"),
+    InvalidValue = ("malformed-value", Error, "a value of the wrong JSON type or form: an invalid IP address, prefix or FQDN, an unknown SKU, a string where a number or boolean belongs"),
     /// A required property is absent.
     MissingValue = ("missing-value", Error, "a property the topology needs is absent: a gateway's `sku`, a local gateway's address, a connection's `connectionType` or gateway references"),
     /// A gateway instance without a known public IP.

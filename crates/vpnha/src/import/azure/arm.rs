@@ -474,7 +474,7 @@ mod tests {
         assert!(e.contains("during a deployment"), "{e}");
         let e = eval("[parameters('nope')]", &[]).unwrap_err();
         assert!(e.contains("no parameter `nope`"), "{e}");
-        assert!(eval("[concat('a'", &[]).is_err());
+        assert!(eval("[concat('a']", &[]).is_err());
         assert!(eval("[parameters('a').b]", &[("a", Value::Null)]).is_err());
     }
 }
