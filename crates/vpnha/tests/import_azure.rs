@@ -640,3 +640,39 @@ fn local_gateways_of_one_name_in_two_groups_are_told_apart() {
     assert_eq!(names, ["lng", "lng-rg-b"]);
     assert!(import.findings.iter().any(|f| f.code == Code::Renamed));
 }
+
+#[path = "support/azure_export.rs"]
+mod support;
+
+#[test]
+fn a_hundred_devices_import_and_check_cleanly() {
+    let text = support::export(100);
+    let import = azure::from_texts(&[("export.json", text.as_str())], &Options::default());
+    let t = import.topology.as_ref().unwrap();
+    assert_eq!(t.local_gateways.len(), 100);
+    assert_eq!(t.connections.len(), 100);
+    assert_eq!(t.tunnels().len(), 200);
+    // One note per connection: its shared key is not written out.
+    assert!(
+        import
+            .findings
+            .iter()
+            .all(|f| f.code == Code::SharedKeyNotExported),
+        "{:#?}",
+        import.findings
+    );
+    let diags = import.validate();
+    let errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // Every validation finding points into the export.
+    let lost: Vec<String> = diags
+        .iter()
+        .filter(|d| import.origin(&d.path).is_none())
+        .map(ToString::to_string)
+        .collect();
+    assert!(lost.is_empty(), "{lost:#?}");
+}

@@ -16,6 +16,7 @@
 pub mod azure;
 mod json;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -91,7 +92,7 @@ codes! {
     /// The gateway's generation is unknown.
     GenerationUnknown = ("generation-unknown", Error, "`vpnGatewayGeneration` is `None` or absent on a SKU that exists in both generations: set `gateway.generation`"),
     /// An ARM template expression that cannot be evaluated.
-    UnsupportedExpression = ("unsupported-expression", Error, "an ARM template expression other than `parameters`, `variables`, `concat` and `resourceId`, or a parameter without a value, where the topology needs the value"),
+    UnsupportedExpression = ("unsupported-expression", Error, "where the topology needs a value, an ARM template expression that only a deployment can evaluate (`reference()`, `resourceGroup()`, ...) or a parameter with no value"),
 
     // Warnings: imported, but not exactly as the input says.
     /// The documents contradict themselves.
@@ -125,7 +126,7 @@ codes! {
     /// A resource read from an embedded copy.
     EmbeddedResourceUsed = ("embedded-resource-used", Info, "a gateway or local gateway is read from the copy embedded in a connection document, as its own document is not in the input"),
     /// A default filled in.
-    DefaultApplied = ("default-applied", Info, "a value Azure leaves empty is read as vpnha's default (generation `None` on a one-generation SKU, `dpdTimeoutSeconds: 0`)"),
+    DefaultApplied = ("default-applied", Info, "a value Azure leaves empty is read as vpnha's default (generation `None` on a one-generation SKU, `dpdTimeoutSeconds: 0`, no `connectionType` on a connection to a local gateway)"),
     /// A value derived from another field.
     DerivedValue = ("derived-value", Info, "a value taken from a related field: a public IP from `tunnelIpAddresses`, no zone for a zone-redundant public IP"),
     /// Another gateway's resources.
@@ -291,7 +292,7 @@ pub struct Import {
     /// order.
     pub findings: Vec<Finding>,
     sources: Vec<Arc<SourceFile>>,
-    origins: Vec<(FieldPath, SourceRef)>,
+    origins: HashMap<FieldPath, SourceRef>,
 }
 
 impl Import {
@@ -313,11 +314,8 @@ impl Import {
     pub fn origin(&self, path: &FieldPath) -> Option<&SourceRef> {
         let segments = path.segments();
         (0..=segments.len()).rev().find_map(|n| {
-            let prefix = &segments[..n];
-            self.origins
-                .iter()
-                .find(|(p, _)| p.segments() == prefix)
-                .map(|(_, s)| s)
+            let prefix = FieldPath::from_segments(segments[..n].to_vec());
+            self.origins.get(&prefix)
         })
     }
 

@@ -24,14 +24,14 @@ pub(crate) const UNKNOWN_ADDRESS: IpAddr = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
 /// The topology and where each of its fields came from.
 pub(crate) struct Built {
     pub(crate) topology: Option<Topology>,
-    pub(crate) origins: Vec<(FieldPath, SourceRef)>,
+    pub(crate) origins: HashMap<FieldPath, SourceRef>,
 }
 
 pub(crate) fn build(res: &Resources<'_>, options: &Options, f: &mut Findings) -> Built {
     let mut b = Builder {
         res,
         f,
-        origins: Vec::new(),
+        origins: HashMap::new(),
     };
     let topology = b.topology(options);
     Built {
@@ -93,13 +93,16 @@ struct GatewayInfo {
 struct Builder<'r, 'a, 'f> {
     res: &'r Resources<'a>,
     f: &'f mut Findings,
-    origins: Vec<(FieldPath, SourceRef)>,
+    /// Where each topology field came from (the first place recorded for it).
+    origins: HashMap<FieldPath, SourceRef>,
 }
 
 impl<'a> Builder<'_, 'a, '_> {
     /// Records that a topology field came from a place in the input.
     fn from(&mut self, path: &FieldPath, j: &J<'a>) {
-        self.origins.push((path.clone(), j.source()));
+        if !self.origins.contains_key(path) {
+            self.origins.insert(path.clone(), j.source());
+        }
     }
 
     // -----------------------------------------------------------------------------------
@@ -476,6 +479,8 @@ impl<'a> Builder<'_, 'a, '_> {
         let props = g.props.clone();
         let gp = path().key("gateway");
         self.from(&gp, &g.j);
+        // Findings about the topology as a whole (tunnel counts) point at its gateway.
+        self.from(&path(), &g.j);
         if g.via != Via::Own {
             self.embedded_used(g, "gateway");
         }
@@ -1804,7 +1809,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 .collect();
             let path = path().key("local_gateways").index(first).key("site");
             let source = self.origin_of_prefixes(first);
-            self.origins.push((path.clone(), source.clone()));
+            self.origins.insert(path.clone(), source.clone());
             self.f.list.push(crate::import::Finding {
                 path,
                 source: Some(source),
@@ -1835,11 +1840,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 .index(members[0])
                 .key("bgp")
                 .key("asn");
-            let source = self
-                .origins
-                .iter()
-                .find(|(p, _)| *p == path)
-                .map(|(_, s)| s.clone());
+            let source = self.origins.get(&path).cloned();
             self.f.list.push(crate::import::Finding {
                 path,
                 source,
@@ -1858,10 +1859,9 @@ impl<'a> Builder<'_, 'a, '_> {
         let base = path().key("local_gateways").index(lg);
         let want = base.clone().key("address_prefixes");
         self.origins
-            .iter()
-            .find(|(p, _)| *p == want)
-            .or_else(|| self.origins.iter().find(|(p, _)| *p == base))
-            .map(|(_, s)| s.clone())
+            .get(&want)
+            .or_else(|| self.origins.get(&base))
+            .cloned()
             .unwrap_or(SourceRef {
                 file: String::new(),
                 pointer: String::new(),

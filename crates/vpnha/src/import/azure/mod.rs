@@ -94,7 +94,7 @@ impl Options {
     }
 }
 
-/// Imports files (JSON, each at most [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES)) into one
+/// Imports files (JSON, each at most [`MAX_INPUT_BYTES`]) into one
 /// topology. A file that cannot be read is a finding, not an error.
 pub fn from_paths<P: AsRef<Path>>(paths: &[P], options: &Options) -> Import {
     let mut input = Input::new();
@@ -156,7 +156,7 @@ impl Input {
     }
 
     /// Adds a document read from a stream (such as stdin), at most
-    /// [`MAX_INPUT_BYTES`](crate::MAX_INPUT_BYTES).
+    /// [`MAX_INPUT_BYTES`].
     pub fn add_reader(&mut self, name: &str, reader: impl Read) -> &mut Self {
         let mut bytes = Vec::new();
         let read = reader.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes);
