@@ -84,9 +84,13 @@ enum Command {
 /// What `vpnha import` reads.
 #[derive(Debug, Subcommand)]
 enum ImportSource {
-    /// Azure resource JSON: az CLI output (`vnet-gateway`, `local-gateway`, `vpn-connection`,
-    /// `public-ip`, `vnet` show/list, `az resource list`), REST responses, ARM exports.
-    /// Exit 0: written; 1: written, with import errors; 2: nothing usable.
+    /// Import Azure resource JSON (exit 1 on import errors, 2 when nothing is usable).
+    ///
+    /// Reads az CLI output (`network vnet-gateway`, `local-gateway`, `vpn-connection`,
+    /// `public-ip` and `vnet` show or list, `resource list`, `graph query`), REST responses
+    /// and ARM template exports. Exit 0: the topology was written (warnings allowed); 1:
+    /// written, but with import errors; 2: nothing usable could be read. Every finding code:
+    /// docs/import.md.
     Azure(import::AzureArgs),
 }
 

@@ -676,3 +676,42 @@ fn a_hundred_devices_import_and_check_cleanly() {
         .collect();
     assert!(lost.is_empty(), "{lost:#?}");
 }
+
+#[test]
+fn template_resources_only_a_deployment_can_name_are_named_as_such() {
+    let doc = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0", "parameters": {"count": {"type": "int", "defaultValue": 2}}, "resources": [
+      {"type": "Microsoft.Network/virtualNetworkGateways", "name": "gw",
+       "properties": {"gatewayType": "Vpn", "sku": {"name": "VpnGw1AZ"},
+         "ipConfigurations": [{"name": "default", "properties": {}}]}},
+      {"type": "Microsoft.Network/localNetworkGateways", "name": "[concat('lng-', copyIndex())]",
+       "copy": {"name": "lngs", "count": "[parameters('count')]"},
+       "properties": {"gatewayIpAddress": "203.0.113.1"}},
+      {"type": "Microsoft.Network/localNetworkGateways", "name": "[resourceGroup().name]",
+       "properties": {"gatewayIpAddress": "203.0.113.2"}}]}"#;
+    let import = azure::from_str(doc);
+    assert!(import.topology.as_ref().unwrap().local_gateways.is_empty());
+    assert!(has(
+        &import,
+        Code::UnsupportedExpression,
+        "/resources/1/copy"
+    ));
+    assert!(has(
+        &import,
+        Code::UnsupportedExpression,
+        "/resources/2/name"
+    ));
+}
+
+#[test]
+fn secrets_in_parameters_files_are_masked_too() {
+    let params = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+      "contentVersion": "1.0.0.0", "parameters": {"connections_shared_key": {"value": "Hunter2Hunter2"},
+      "vpnClientRadiusSecret": {"value": "Radius99"}}}"#;
+    let import = azure::from_texts(&[("p.json", params)], &Options::default());
+    let text = import.source("p.json").unwrap().text();
+    assert!(
+        !text.contains("Hunter2") && !text.contains("Radius99"),
+        "{text}"
+    );
+}

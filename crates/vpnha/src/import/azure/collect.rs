@@ -429,6 +429,38 @@ impl<'a> Collector<'a, '_> {
             }
             return;
         }
+        // A template resource whose name or id only a deployment knows cannot be linked.
+        if let Some(copy) = j.get("copy").filter(|_| via == Via::Own) {
+            self.recognised += 1;
+            self.f.at(
+                Code::UnsupportedExpression,
+                &copy,
+                format!(
+                    "a {} made by a `copy` loop: loops are not expanded, so it is left out; export the deployed resources instead",
+                    kind.type_name()
+                ),
+            );
+            return;
+        }
+        for key in ["name", "id"] {
+            let unresolved = j
+                .get(key)
+                .and_then(|n| n.doc.unresolved.get(&n.path).map(|why| (n, why.clone())));
+            if let Some((n, why)) = unresolved {
+                if via == Via::Own {
+                    self.recognised += 1;
+                    self.f.at(
+                        Code::UnsupportedExpression,
+                        &n,
+                        format!(
+                            "a {} whose `{key}` cannot be evaluated ({why}): left out",
+                            kind.type_name()
+                        ),
+                    );
+                }
+                return;
+            }
+        }
         let substantive = kind.telltales().iter().any(|k| props.get(k).is_some());
         let id_written = j.get("id").and_then(|i| i.str()).filter(|s| !s.is_empty());
         let name = full_name

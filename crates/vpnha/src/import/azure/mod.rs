@@ -281,7 +281,7 @@ fn run(texts: Vec<(String, String)>, options: &Options, mut findings: Findings) 
                 sources.push(Arc::clone(&doc.file));
                 docs.push(doc);
             }
-            Err((file, span, why)) => {
+            Err(Unparsed { file, span, why }) => {
                 let at = span.map(|s| (&*file, s));
                 let code = if text.trim().is_empty() || text.len() as u64 > MAX_INPUT_BYTES {
                     Code::UnreadableInput
@@ -336,24 +336,29 @@ fn run(texts: Vec<(String, String)>, options: &Options, mut findings: Findings) 
     }
 }
 
-/// Parses one document, masking secrets in the text kept for snippets. On failure: the
-/// (masked) file, the position and the reason.
-#[allow(clippy::type_complexity)]
-fn parse(name: &str, text: &str) -> Result<Doc, (Arc<SourceFile>, Option<Span>, String)> {
+/// A document that could not be parsed: its (masked) text, where, and why.
+struct Unparsed {
+    file: Arc<SourceFile>,
+    span: Option<Span>,
+    why: String,
+}
+
+/// Parses one document, masking secrets in the text kept for snippets.
+fn parse(name: &str, text: &str) -> Result<Doc, Unparsed> {
     if text.len() as u64 > MAX_INPUT_BYTES {
-        return Err((
-            SourceFile::new(name, String::new()),
-            None,
-            format!("{name} is over the {MAX_INPUT_BYTES}-byte limit"),
-        ));
+        return Err(Unparsed {
+            file: SourceFile::new(name, String::new()),
+            span: None,
+            why: format!("{name} is over the {MAX_INPUT_BYTES}-byte limit"),
+        });
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err((
-            SourceFile::new(name, String::new()),
-            None,
-            format!("{name} is empty; give a JSON document"),
-        ));
+        return Err(Unparsed {
+            file: SourceFile::new(name, String::new()),
+            span: None,
+            why: format!("{name} is empty; give a JSON document"),
+        });
     }
     match parse_json(text) {
         Ok(tree) => {
@@ -375,7 +380,11 @@ fn parse(name: &str, text: &str) -> Result<Doc, (Arc<SourceFile>, Option<Span>, 
                 .offset
                 .or_else(|| e.line_col.and_then(|(l, c)| file.offset_of(l, c)));
             let message = format!("not valid JSON: {}", e.message);
-            Err((file, offset.map(|o| Span::new(o, 0)), message))
+            Err(Unparsed {
+                file,
+                span: offset.map(|o| Span::new(o, 0)),
+                why: message,
+            })
         }
     }
 }
@@ -383,7 +392,9 @@ fn parse(name: &str, text: &str) -> Result<Doc, (Arc<SourceFile>, Option<Span>, 
 /// Whether a property holds a secret: shared keys, RADIUS secrets, passwords.
 fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    k == "sharedkey" || k == "shared_key" || k.contains("secret") || k.contains("password")
+    ["sharedkey", "shared_key", "secret", "password"]
+        .iter()
+        .any(|word| k.contains(word))
 }
 
 /// Masks (with `*`, keeping byte lengths) the values of secret properties in `text`.
