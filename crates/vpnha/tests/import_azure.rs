@@ -518,6 +518,24 @@ fn not_a_resource_is_an_unknown_document_not_a_crash() {
 }
 
 #[test]
+fn terraform_state_and_bicep_are_named_as_unsupported() {
+    let import =
+        azure::from_str(r#"{"version": 4, "terraform_version": "1.9.0", "resources": []}"#);
+    let f = import
+        .findings
+        .iter()
+        .find(|f| f.code == Code::UnknownDocument)
+        .unwrap();
+    assert!(f.message.contains("Terraform"), "{}", f.message);
+    let import = azure::from_texts(
+        &[("main.bicep", "param location string\n")],
+        &Options::default(),
+    );
+    assert_eq!(import.findings[0].code, Code::InvalidJson);
+    assert!(import.findings[0].message.contains("Bicep"));
+}
+
+#[test]
 fn an_unreadable_file_is_a_finding() {
     let import = azure::from_paths(&["/nonexistent/vpnha/x.json"], &Options::default());
     assert!(import.topology.is_none());
@@ -623,22 +641,41 @@ fn local_gateways_of_one_name_in_two_groups_are_told_apart() {
     let gw = r#"{"name": "gw", "type": "Microsoft.Network/virtualNetworkGateways",
       "properties": {"gatewayType": "Vpn", "sku": {"name": "VpnGw1AZ"},
         "ipConfigurations": [{"name": "default", "properties": {}}]}}"#;
+    let conn = |rg: &str| {
+        format!(
+            r#"{{"name": "cn", "type": "Microsoft.Network/connections",
+              "id": "/subscriptions/s/resourceGroups/{rg}/providers/Microsoft.Network/connections/cn",
+              "properties": {{"connectionType": "IPsec",
+                "virtualNetworkGateway1": {{"id": "/providers/Microsoft.Network/virtualNetworkGateways/gw"}},
+                "localNetworkGateway2": {{"id": "/subscriptions/s/resourceGroups/{rg}/providers/Microsoft.Network/localNetworkGateways/lng"}}}}}}"#
+        )
+    };
     let docs = [
         ("gw.json", gw.to_owned()),
         ("a.json", lng("rg-a", "203.0.113.1")),
         ("b.json", lng("rg-b", "203.0.113.2")),
+        ("ca.json", conn("rg-a")),
+        ("cb.json", conn("rg-b")),
     ];
     let import = azure::from_texts(&docs, &Options::default());
-    let names: Vec<&str> = import
-        .topology
-        .as_ref()
-        .unwrap()
-        .local_gateways
-        .iter()
-        .map(|l| l.name.as_str())
-        .collect();
+    let t = import.topology.as_ref().unwrap();
+    let names: Vec<&str> = t.local_gateways.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(names, ["lng", "lng-rg-b"]);
-    assert!(import.findings.iter().any(|f| f.code == Code::Renamed));
+    // Each connection keeps its own device, and the second its own name.
+    let wiring: Vec<(&str, &str)> = t
+        .connections
+        .iter()
+        .map(|c| (c.name.as_str(), c.local_gateway.as_str()))
+        .collect();
+    assert_eq!(wiring, [("cn", "lng"), ("cn-rg-b", "lng-rg-b")]);
+    let renamed = import
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::Renamed)
+        .count();
+    assert_eq!(renamed, 2, "{:#?}", import.findings);
+    let rules: Vec<Rule> = import.validate().iter().map(|d| d.rule).collect();
+    assert!(!rules.contains(&Rule::DuplicateName), "{rules:?}");
 }
 
 #[path = "support/azure_export.rs"]

@@ -319,9 +319,16 @@ impl<'a> Builder<'_, 'a, '_> {
         let selected = self.select_connections(&info);
         let names = self.local_gateways(info.index, &selected, &mut topology);
         let res = self.res;
+        let mut taken: HashSet<String> = HashSet::new();
         for (conn, lg) in selected {
             let index = topology.connections.len();
-            let c = self.connection(&res.list[conn], &names[&lg], index, &info, &mut topology);
+            let r = &res.list[conn];
+            let mut c = self.connection(r, &names[&lg], index, &info, &mut topology);
+            if !taken.insert(c.name.clone()) {
+                let renamed = self.rename(r, &c.name, "connection", index);
+                taken.insert(renamed.clone());
+                c.name = renamed;
+            }
             topology.connections.push(c);
         }
         self.sites(&mut topology);
@@ -1226,18 +1233,7 @@ impl<'a> Builder<'_, 'a, '_> {
             let r = &res.list[li];
             let mut name = r.name.clone();
             if taken.contains(&name) {
-                let renamed = match &r.group {
-                    Some(g) => format!("{name}-{g}"),
-                    None => format!("{name}-{}", topology.local_gateways.len()),
-                };
-                self.f.at(
-                    Code::Renamed,
-                    &r.j,
-                    format!(
-                        "another local gateway is named `{name}`: this one is imported as `{renamed}`"
-                    ),
-                );
-                name = renamed;
+                name = self.rename(r, &name, "local gateway", topology.local_gateways.len());
             }
             taken.insert(name.clone());
             let index = topology.local_gateways.len();
@@ -1246,6 +1242,20 @@ impl<'a> Builder<'_, 'a, '_> {
             names.insert(li, name);
         }
         names
+    }
+
+    /// A name for the second resource of a kind with `name`: `<name>-<resource group>`.
+    fn rename(&mut self, r: &Resource<'a>, name: &str, what: &str, index: usize) -> String {
+        let renamed = match &r.group {
+            Some(g) => format!("{name}-{g}"),
+            None => format!("{name}-{index}"),
+        };
+        self.f.at(
+            Code::Renamed,
+            &r.j,
+            format!("another {what} is named `{name}`: this one is imported as `{renamed}`"),
+        );
+        renamed
     }
 
     fn local_gateway(&mut self, r: &Resource<'a>, name: &str, index: usize) -> LocalGateway {

@@ -303,7 +303,15 @@ impl<'a> Collector<'a, '_> {
         if !j.is_map() {
             return;
         }
-        if let Some(responses) = j.get("responses").filter(J::is_map) {
+        if j.get("terraform_version").is_some() {
+            // Counted as recognised: the finding says what it is.
+            self.recognised += 1;
+            self.f.at(
+                Code::UnknownDocument,
+                j,
+                "a Terraform state file, which vpnha does not read: export the deployed resources as JSON (`az network vnet-gateway show`, `az resource show`, ...)".to_owned(),
+            );
+        } else if let Some(responses) = j.get("responses").filter(J::is_map) {
             self.rest_example(j, &responses, depth);
         } else if let Some(resources) = j.get("resources").filter(J::is_seq) {
             for item in resources.items() {

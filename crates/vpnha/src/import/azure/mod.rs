@@ -379,7 +379,13 @@ fn parse(name: &str, text: &str) -> Result<Doc, Unparsed> {
             let offset = e
                 .offset
                 .or_else(|| e.line_col.and_then(|(l, c)| file.offset_of(l, c)));
-            let message = format!("not valid JSON: {}", e.message);
+            let lower = name.to_ascii_lowercase();
+            let hint = if lower.ends_with(".bicep") || lower.ends_with(".tf") {
+                "; Bicep and Terraform files are not read: export the deployed resources as JSON (`az network ... show`, `az group export`)"
+            } else {
+                ""
+            };
+            let message = format!("not valid JSON: {}{hint}", e.message);
             Err(Unparsed {
                 file,
                 span: offset.map(|o| Span::new(o, 0)),
