@@ -1,7 +1,8 @@
 //! Times importing and checking a generated Azure export of an active-active gateway with
 //! 100 local gateways and 100 connections (or `N` from the first argument).
 //!
-//! `cargo run --release -p vpnha --example azure_import_scale [N] [RUNS]`
+//! `cargo run --release -p vpnha --example azure_import_scale [N] [RUNS] [WRITE-TO.json]`
+//! (the last argument also writes the generated export, to time `vpnha check --from azure`).
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,9 @@ fn main() {
     let n: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100);
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(21);
     let text = support::export(n);
+    if let Some(path) = args.next() {
+        std::fs::write(&path, &text).expect("the export can be written");
+    }
     let mut import_times = Vec::new();
     let mut total_times = Vec::new();
     let mut summary = String::new();
