@@ -59,8 +59,8 @@ pub(crate) fn parameters_file(tree: &Node, out: &mut Overrides) -> bool {
     true
 }
 
-/// Whether a document is an ARM template (a `resources` array beside `$schema` or
-/// `contentVersion`).
+/// Whether a document is an ARM template: an object with a `resources` array and no `type`
+/// of its own (which would make it one resource with child resources).
 pub(crate) fn is_template(tree: &Node) -> bool {
     let Value::Map(root) = &tree.value else {
         return false;
@@ -69,7 +69,7 @@ pub(crate) fn is_template(tree: &Node) -> bool {
     let resources_is_seq = root.iter().any(|(key, v)| {
         key.name.eq_ignore_ascii_case("resources") && matches!(v.value, Value::Seq(_))
     });
-    resources_is_seq && (has("$schema") || has("contentVersion"))
+    resources_is_seq && !has("type")
 }
 
 /// Evaluates the expressions under `resources` of a template in place. Returns the

@@ -313,7 +313,10 @@ impl<'a> Collector<'a, '_> {
             );
         } else if let Some(responses) = j.get("responses").filter(J::is_map) {
             self.rest_example(j, &responses, depth);
-        } else if let Some(resources) = j.get("resources").filter(J::is_seq) {
+        } else if let Some(resources) = j
+            .get("resources")
+            .filter(|r| r.is_seq() && j.get("type").is_none())
+        {
             for item in resources.items() {
                 self.template_resource(&item, None, depth + 1);
             }
