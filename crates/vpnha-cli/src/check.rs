@@ -61,19 +61,7 @@ impl Checked {
             Outcome::Ok if warnings > 0 => "warnings",
             Outcome::Ok => "ok",
         };
-        let sites: Vec<Value> = self
-            .topology
-            .iter()
-            .flat_map(Topology::sites)
-            .map(|s| {
-                json!({
-                    "name": s.name,
-                    "pattern": s.pattern.map(|p| p.name()),
-                    "devices": s.devices,
-                    "tunnels": s.tunnels.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
+        let sites: Vec<Value> = self.topology.iter().flat_map(sites_json).collect();
         json!({
             "file": self.name,
             "status": status,
@@ -109,20 +97,7 @@ impl Checked {
             };
         }
         if let Ok(t) = &self.topology {
-            let mut table = render::table(&["SITE", "PATTERN", "DEVICES", "TUNNELS"]);
-            for s in t.sites() {
-                table.add_row([
-                    s.name.clone(),
-                    s.pattern.map_or("(no tunnels)", |p| p.name()).to_owned(),
-                    s.devices.join(", "),
-                    s.tunnels
-                        .iter()
-                        .map(|t| t.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ]);
-            }
-            render::write_table(out, &table)?;
+            write_sites(out, t)?;
         }
         for d in self
             .diagnostics
@@ -134,6 +109,39 @@ impl Checked {
         let (errors, warnings) = tally(&self.diagnostics);
         writeln!(out, "{}: {}", self.name, counts(errors, warnings))
     }
+}
+
+/// The sites of a topology as JSON: `[{"name", "pattern", "devices", "tunnels"}]`.
+pub(crate) fn sites_json(t: &Topology) -> Vec<Value> {
+    t.sites()
+        .into_iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "pattern": s.pattern.map(|p| p.name()),
+                "devices": s.devices,
+                "tunnels": s.tunnels.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// The table of a topology's sites.
+pub(crate) fn write_sites(out: &mut dyn Write, t: &Topology) -> io::Result<()> {
+    let mut table = render::table(&["SITE", "PATTERN", "DEVICES", "TUNNELS"]);
+    for s in t.sites() {
+        table.add_row([
+            s.name.clone(),
+            s.pattern.map_or("(no tunnels)", |p| p.name()).to_owned(),
+            s.devices.join(", "),
+            s.tunnels
+                .iter()
+                .map(|t| t.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ]);
+    }
+    render::write_table(out, &table)
 }
 
 /// Runs `check` over files.

@@ -5,6 +5,7 @@
 
 mod check;
 mod demo;
+mod import;
 mod input;
 mod render;
 mod tunnels;
@@ -44,12 +45,22 @@ pub(crate) enum OutputFormat {
 enum Command {
     /// Validate topology files against Azure's rules (exit 1 on errors, 2 on unreadable input).
     Check {
-        /// Topology files (.yaml, .yml, .json, .toml); `-` reads YAML from stdin.
+        /// Topology files (.yaml, .yml, .json, .toml); `-` reads YAML from stdin. With
+        /// `--from azure`: Azure JSON documents, together forming one topology.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Import the files first (all of them into one topology) and check the result.
+        #[arg(long, value_enum, value_name = "SOURCE")]
+        from: Option<import::Source>,
+        /// With `--from azure`: the gateway to import when the documents hold several.
+        #[arg(long, value_name = "NAME", requires = "from")]
+        gateway: Option<String>,
         #[command(flatten)]
         output: Output,
     },
+    /// Build a topology file from another tool's documents (findings on stderr).
+    #[command(subcommand)]
+    Import(ImportSource),
     /// List the tunnels a topology derives, in their stable order.
     Tunnels {
         /// A topology file; `-` reads YAML from stdin.
@@ -70,6 +81,19 @@ enum Command {
     },
 }
 
+/// What `vpnha import` reads.
+#[derive(Debug, Subcommand)]
+enum ImportSource {
+    /// Import Azure resource JSON (exit 1 on import errors, 2 when nothing is usable).
+    ///
+    /// Reads az CLI output (`network vnet-gateway`, `local-gateway`, `vpn-connection`,
+    /// `public-ip` and `vnet` show or list, `resource list`, `graph query`), REST responses
+    /// and ARM template exports. Exit 0: the topology was written (warnings allowed); 1:
+    /// written, but with import errors; 2: nothing usable could be read. Every finding code:
+    /// docs/import.md.
+    Azure(import::AzureArgs),
+}
+
 /// The process outcome, ordered by gravity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Outcome {
@@ -85,7 +109,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();
     let result = match cli.command {
-        Command::Check { files, output } => check::run(&files, output.format, &mut out),
+        Command::Check {
+            files,
+            from: Some(import::Source::Azure),
+            gateway,
+            output,
+        } => import::run_check(&files, gateway.as_deref(), output.format, &mut out),
+        Command::Check { files, output, .. } => check::run(&files, output.format, &mut out),
+        Command::Import(ImportSource::Azure(args)) => import::run_azure(&args, &mut out),
         Command::Tunnels { file, output } => tunnels::run(&file, output.format, &mut out),
         Command::Rules { output } => render::rules(output.format, &mut out).map(|()| Outcome::Ok),
         Command::Demo { output } => demo::run(output.format, &mut out),

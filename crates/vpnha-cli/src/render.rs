@@ -20,7 +20,26 @@ pub(crate) fn diagnostic(
     d: &Diagnostic,
     file: Option<&SourceFile>,
 ) -> io::Result<()> {
-    let theme = if colour() {
+    let terminal = io::stdout().is_terminal();
+    report(
+        out,
+        &Report::new(d, file),
+        &d.to_string(),
+        colour(),
+        terminal,
+    )
+}
+
+/// Writes one miette report: with colour or not, wrapped to the terminal or not at all;
+/// `fallback` is the one-line form.
+pub(crate) fn report(
+    out: &mut dyn Write,
+    report: &dyn miette::Diagnostic,
+    fallback: &str,
+    colour: bool,
+    terminal: bool,
+) -> io::Result<()> {
+    let theme = if colour {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -29,17 +48,14 @@ pub(crate) fn diagnostic(
     // not wrapped at all so that logs and greps see whole messages.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_wrap_lines(io::stdout().is_terminal())
+        .with_wrap_lines(terminal)
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_context_lines(1);
     let mut text = String::new();
     // The handler only fails on a broken formatter; fall back to the one-line form then.
-    if handler
-        .render_report(&mut text, &Report::new(d, file))
-        .is_err()
-    {
-        text = format!("{d}\n");
+    if handler.render_report(&mut text, report).is_err() {
+        text = format!("{fallback}\n");
     }
     write!(out, "{text}")
 }

@@ -35,6 +35,8 @@ mod diagnostic;
 #[cfg(feature = "std")]
 mod format;
 #[cfg(feature = "std")]
+pub mod import;
+#[cfg(feature = "std")]
 pub mod model;
 #[cfg(feature = "std")]
 mod source;

@@ -19,6 +19,11 @@ use serde::Deserialize;
 pub(crate) use de::suggest;
 pub(crate) use tree::Node;
 
+/// The spanned document tree and the JSON reader, for importers.
+pub(crate) mod spanned {
+    pub(crate) use super::tree::{Node, Value, parse_json};
+}
+
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::model::{Origin, Topology};
 use crate::source::{FieldPath, SourceFile, Span, mask_secret_lines, mask_span};
