@@ -385,3 +385,46 @@ fn hash_fields_select_what_counts() {
     let g = EcmpGroup::new(2, Algorithm::Stable, 4).unwrap().with_fields(HashFields::ALL).unwrap();
     assert_eq!(g.hash(&v4), g.hash(&FlowKey { flow_label: 7, reserved: [1, 2], ..v4 }));
 }
+
+/// Avalanche: flipping any input bit flips each output bit of the hash about half the time.
+#[test]
+fn hash_avalanches() {
+    let g = EcmpGroup::new(2, Algorithm::Stable, 0).unwrap().with_fields(HashFields::ALL).unwrap();
+    for v6 in [false, true] {
+        let keys = Rng(19).flows(2000, v6);
+        let addr_bits = if v6 { 128 } else { 32 };
+        // (field, bit) pairs: every address bit, every port, protocol and label bit.
+        let mut flips: Vec<Box<dyn Fn(&mut FlowKey)>> = Vec::new();
+        for b in 0..addr_bits {
+            flips.push(Box::new(move |k: &mut FlowKey| k.src[b / 8] ^= 1 << (b % 8)));
+            flips.push(Box::new(move |k: &mut FlowKey| k.dst[b / 8] ^= 1 << (b % 8)));
+        }
+        for b in 0..16 {
+            flips.push(Box::new(move |k: &mut FlowKey| k.src_port ^= 1 << b));
+            flips.push(Box::new(move |k: &mut FlowKey| k.dst_port ^= 1 << b));
+        }
+        for b in 0..8 {
+            flips.push(Box::new(move |k: &mut FlowKey| k.protocol ^= 1 << b));
+        }
+        if v6 {
+            for b in 0..20 {
+                flips.push(Box::new(move |k: &mut FlowKey| k.flow_label ^= 1 << b));
+            }
+        }
+        for (i, flip) in flips.iter().enumerate() {
+            let mut changed = [0u32; 64];
+            for k in &keys {
+                let mut f = *k;
+                flip(&mut f);
+                let d = g.hash(k) ^ g.hash(&f);
+                for (bit, c) in changed.iter_mut().enumerate() {
+                    *c += (d >> bit & 1) as u32;
+                }
+            }
+            for (bit, &c) in changed.iter().enumerate() {
+                let p = f64::from(c) / keys.len() as f64;
+                assert!((0.42..=0.58).contains(&p), "v6={v6} input {i} -> output bit {bit}: {p:.3}");
+            }
+        }
+    }
+}
