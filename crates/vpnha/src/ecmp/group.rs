@@ -89,6 +89,8 @@ pub struct EcmpGroup {
     uniform: bool,
     /// `Stable` with uniform weights: the common case, tested first.
     fast_stable: bool,
+    /// `fast_stable` and not symmetric: one test selects the shortest path.
+    fast_plain: bool,
     /// The non-zero configured weights differ: rendezvous compares weighted scores.
     weighted: bool,
     /// The eligible set is the live tunnels of weight > 0 (rather than the live standbys).
@@ -125,6 +127,7 @@ impl EcmpGroup {
         live: 0,
         uniform: false,
         fast_stable: false,
+        fast_plain: false,
         weighted: false,
         eligible_positive: false,
         total_weight: 0,
@@ -258,6 +261,7 @@ impl EcmpGroup {
             return Err(EcmpError::SymmetricFlowLabel);
         }
         self.hasher = Hasher::new(self.seed, self.fields, symmetric);
+        self.fast_plain = self.fast_stable && !symmetric;
         Ok(())
     }
 
@@ -385,6 +389,9 @@ impl EcmpGroup {
     #[must_use]
     #[inline]
     pub fn select(&self, key: &FlowKey) -> Option<u16> {
+        if self.fast_plain {
+            return self.stable_uniform(self.hasher.hash_in::<false>(key));
+        }
         let h = self.hasher.hash(key);
         if self.fast_stable {
             return self.stable_uniform(h);
@@ -564,6 +571,7 @@ impl EcmpGroup {
         let configured = &weights[..count];
         self.uniform = configured.iter().all(|&w| w == configured[0]);
         self.fast_stable = self.uniform && self.algorithm == Algorithm::Stable;
+        self.fast_plain = self.fast_stable && !self.hasher.symmetric;
         let mut nonzero = configured.iter().filter(|&&w| w > 0);
         let first = nonzero.next().copied();
         self.weighted = nonzero.any(|&w| Some(w) != first);

@@ -147,7 +147,11 @@ impl Hasher {
             | (u64::from(key.reserved[0]) << 48)
             | (u64::from(key.reserved[1]) << 56))
             & self.b;
-        if v6 {
+        if !v6 {
+            let a = (u64::from(le32(src)) | (u64::from(le32(dst)) << 32)) & self.a4;
+            let (lo, hi) = mul128(a ^ P[2], b ^ self.k);
+            fold(lo ^ P[3], hi ^ P[4])
+        } else {
             let (s0, s1) = le64x2(src);
             let (d0, d1) = le64x2(dst);
             let a = fold((s0 & self.s6) ^ P[5], (s1 & self.s6) ^ self.k);
@@ -155,10 +159,6 @@ impl Hasher {
             let b = b | ((u64::from(key.flow_label) << 40) & self.label);
             let (lo, hi) = mul128(a ^ P[2], d ^ b ^ self.k);
             fold(lo ^ P[7], hi ^ P[4])
-        } else {
-            let a = (u64::from(le32(src)) | (u64::from(le32(dst)) << 32)) & self.a4;
-            let (lo, hi) = mul128(a ^ P[2], b ^ self.k);
-            fold(lo ^ P[3], hi ^ P[4])
         }
     }
 }
