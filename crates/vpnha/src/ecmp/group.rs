@@ -452,7 +452,8 @@ impl EcmpGroup {
                     pairs.for_each(|(_, o)| *o = NONE);
                 } else {
                     for (k, o) in pairs {
-                        *o = u16::from(self.table[fastrange(hash(k), M) as usize % MAGLEV_TABLE_SIZE]);
+                        let entry = self.table.get(fastrange(hash(k), M) as usize);
+                        *o = entry.map_or(NONE, |&t| u16::from(t));
                     }
                 }
             }
@@ -678,12 +679,30 @@ impl EcmpGroup {
                 }
                 s.credit[i] -= wmax;
                 let skip = s.skip[i];
+                // `c < M` always, so `get` never misses; it only spares a panic path.
+                let taken = |c: u32| {
+                    s.filled
+                        .get((c / 64) as usize)
+                        .is_some_and(|w| w & (1 << (c % 64)) != 0)
+                };
+                // Walk the permutation to its next free entry, two positions per step so the
+                // loop-carried addition is half as long.
+                let skip2 = step(skip, skip);
                 let mut c = s.next[i];
-                while s.filled[(c / 64) as usize % FILLED_WORDS] & (1 << (c % 64)) != 0 {
-                    c = step(c, skip);
+                while taken(c) {
+                    let c1 = step(c, skip);
+                    if !taken(c1) {
+                        c = c1;
+                        break;
+                    }
+                    c = step(c, skip2);
                 }
-                s.filled[(c / 64) as usize % FILLED_WORDS] |= 1 << (c % 64);
-                self.table[c as usize % MAGLEV_TABLE_SIZE] = t as u8;
+                if let Some(w) = s.filled.get_mut((c / 64) as usize) {
+                    *w |= 1 << (c % 64);
+                }
+                if let Some(e) = self.table.get_mut(c as usize) {
+                    *e = t as u8;
+                }
                 s.next[i] = step(c, skip);
                 placed += 1;
                 if placed == M {
