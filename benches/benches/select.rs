@@ -47,11 +47,17 @@ fn select(c: &mut Criterion) {
                         });
                     });
                 }
-                let live: Vec<u16> = (0..n as u16).filter(|&t| !down || usize::from(t) != failed).collect();
+                let live: Vec<u16> = (0..n as u16)
+                    .filter(|&t| !down || usize::from(t) != failed)
+                    .collect();
                 let hasher = Box::new(EcmpGroup::new(n, Algorithm::Stable, SEED).expect("valid"));
 
                 let state = FixedState::with_seed(SEED);
-                let peer = Maglev::with_capacity_and_hasher(live.clone(), MAGLEV_TABLE_SIZE, state.clone());
+                let peer = Maglev::with_capacity_and_hasher(
+                    live.clone(),
+                    MAGLEV_TABLE_SIZE,
+                    state.clone(),
+                );
                 g.bench_function("maglev-0.2 (M=65537, foldhash)", |b| {
                     b.iter(|| {
                         let mut acc = 0u32;
@@ -108,7 +114,11 @@ fn hash_only(c: &mut Criterion) {
         let flows = Flows::new(7).take(FLOWS, ipv6);
         let family = if ipv6 { "ipv6" } else { "ipv4" };
         g.bench_function(BenchmarkId::new("vpnha", family), |b| {
-            b.iter(|| black_box(&flows).iter().fold(0u64, |a, k| a ^ group.hash(k)));
+            b.iter(|| {
+                black_box(&flows)
+                    .iter()
+                    .fold(0u64, |a, k| a ^ group.hash(k))
+            });
         });
     }
     g.finish();
@@ -132,7 +142,9 @@ fn select_many(c: &mut Criterion) {
                 let id = format!("{algorithm}/{}", if down { "one-down" } else { "all-up" });
                 g.bench_function(BenchmarkId::new("vpnha", id), |b| {
                     b.iter(|| {
-                        group.select_many(black_box(&flows), &mut out).expect("same lengths");
+                        group
+                            .select_many(black_box(&flows), &mut out)
+                            .expect("same lengths");
                         black_box(&out);
                     });
                 });
@@ -148,7 +160,11 @@ fn maglev_build(c: &mut Criterion) {
     let mut group = Box::new(EcmpGroup::EMPTY);
     for n in [2usize, 4, 8, 16] {
         g.bench_function(BenchmarkId::new("vpnha", n), |b| {
-            b.iter(|| group.init(black_box(n), Algorithm::Maglev, SEED).expect("valid"));
+            b.iter(|| {
+                group
+                    .init(black_box(n), Algorithm::Maglev, SEED)
+                    .expect("valid")
+            });
         });
         g.bench_function(BenchmarkId::new("maglev-0.2", n), |b| {
             b.iter(|| {

@@ -7,16 +7,27 @@ use vpnha::ecmp::{Algorithm, EcmpGroup, FlowKey};
 use vpnha_benches::Flows;
 
 fn main() {
-    let flows_n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
+    let flows_n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200_000);
     let flows = Flows::new(1).take(flows_n, false);
-    println!("| algorithm | n | max/mean | min/mean | failed: moved | extra moved (worst of first/middle/last) | restored | max/mean of the failed tunnel's flows over the survivors |");
+    println!(
+        "| algorithm | n | max/mean | min/mean | failed: moved | extra moved (worst of first/middle/last) | restored | max/mean of the failed tunnel's flows over the survivors |"
+    );
     println!("|---|---|---|---|---|---|---|---|");
     for algorithm in Algorithm::ALL {
         for n in [2usize, 3, 4, 8, 16] {
             let row = measure(algorithm, n, &flows);
             println!(
                 "| {} | {n} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
-                algorithm, row.max_mean, row.min_mean, row.moved, row.extra, row.restored, row.spill
+                algorithm,
+                row.max_mean,
+                row.min_mean,
+                row.moved,
+                row.extra,
+                row.restored,
+                row.spill
             );
         }
     }
@@ -75,5 +86,12 @@ fn measure(algorithm: Algorithm, n: usize, flows: &[FlowKey]) -> Row {
         extra = extra.max(moved_other as f64 / flows.len() as f64);
         restored = restored.min(same as f64 / flows.len() as f64);
     }
-    Row { max_mean, min_mean, moved: moved_mid, extra, restored, spill }
+    Row {
+        max_mean,
+        min_mean,
+        moved: moved_mid,
+        extra,
+        restored,
+        spill,
+    }
 }

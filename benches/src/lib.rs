@@ -26,11 +26,21 @@ impl Flows {
     /// An IPv4 TCP or UDP flow from 192.0.2.0/24 or 198.51.100.0/24 to 203.0.113.0/24.
     pub fn v4(&mut self) -> FlowKey {
         let r = self.next_u64();
-        let src_net = if r & 1 == 0 { [192, 0, 2] } else { [198, 51, 100] };
+        let src_net = if r & 1 == 0 {
+            [192, 0, 2]
+        } else {
+            [198, 51, 100]
+        };
         let src = [src_net[0], src_net[1], src_net[2], (r >> 8) as u8];
         let dst = [203, 0, 113, (r >> 16) as u8];
         let proto = if r & 2 == 0 { 6 } else { 17 };
-        FlowKey::v4(src, dst, proto, 1024 + (r >> 24) as u16 % 60000, [443, 53, 4500, 8443][(r >> 40) as usize % 4])
+        FlowKey::v4(
+            src,
+            dst,
+            proto,
+            1024 + (r >> 24) as u16 % 60000,
+            [443, 53, 4500, 8443][(r >> 40) as usize % 4],
+        )
     }
 
     /// An IPv6 flow within 2001:db8::/32, with a flow label on half of them.
@@ -45,13 +55,19 @@ impl Flows {
         dst[4] = 2;
         src[8..].copy_from_slice(&r.to_be_bytes());
         dst[8..].copy_from_slice(&q.to_be_bytes());
-        let label = if q & 1 == 0 { 0 } else { (q >> 12) as u32 & 0xf_ffff };
+        let label = if q & 1 == 0 {
+            0
+        } else {
+            (q >> 12) as u32 & 0xf_ffff
+        };
         FlowKey::v6(src, dst, 6, 1024 + (q >> 24) as u16 % 60000, 443, label)
     }
 
     /// `n` flows, IPv4 or IPv6.
     pub fn take(&mut self, n: usize, ipv6: bool) -> Vec<FlowKey> {
-        (0..n).map(|_| if ipv6 { self.v6() } else { self.v4() }).collect()
+        (0..n)
+            .map(|_| if ipv6 { self.v6() } else { self.v4() })
+            .collect()
     }
 }
 

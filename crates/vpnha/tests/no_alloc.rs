@@ -77,10 +77,17 @@ fn selection_and_state_changes_never_allocate() {
     for algorithm in Algorithm::ALL {
         let mut g = Box::new(EcmpGroup::new(8, algorithm, 0x5eed).unwrap());
         let weighted = Box::new(
-            EcmpGroup::new(8, algorithm, 1).unwrap().with_weights(&[1, 2, 3, 0, 5, 6, 7, 8]).unwrap(),
+            EcmpGroup::new(8, algorithm, 1)
+                .unwrap()
+                .with_weights(&[1, 2, 3, 0, 5, 6, 7, 8])
+                .unwrap(),
         );
         // A Maglev toggle rebuilds 65 537 entries; fewer of them keep the test quick.
-        let toggles = if algorithm == Algorithm::Maglev { 64 } else { 100_000 };
+        let toggles = if algorithm == Algorithm::Maglev {
+            64
+        } else {
+            100_000
+        };
         let mut sink = 0usize;
         let count = allocations_in(|| {
             for i in 0..SELECTS {

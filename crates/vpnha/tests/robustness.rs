@@ -14,7 +14,14 @@ fn flows() -> Vec<FlowKey> {
             } else {
                 let mut dst = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
                 dst[15] = i as u8;
-                FlowKey::v6([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], dst, 17, i, 4500, u32::from(i))
+                FlowKey::v6(
+                    [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                    dst,
+                    17,
+                    i,
+                    4500,
+                    u32::from(i),
+                )
             }
         })
         .collect()
@@ -43,7 +50,10 @@ fn all_down_gives_none() {
 fn one_tunnel_takes_everything() {
     for algorithm in Algorithm::ALL {
         let g = Box::new(EcmpGroup::new(1, algorithm, u64::MAX).unwrap());
-        assert!(flows().iter().all(|k| g.select(k) == Some(0)), "{algorithm}");
+        assert!(
+            flows().iter().all(|k| g.select(k) == Some(0)),
+            "{algorithm}"
+        );
     }
 }
 
@@ -62,19 +72,30 @@ fn the_maximum_tunnel_count_works_and_one_more_is_an_error() {
         assert!(keys.iter().all(|k| g.select(k) != Some(255)), "{algorithm}");
         assert_eq!(
             EcmpGroup::new(MAX_TUNNELS + 1, algorithm, 2).unwrap_err(),
-            EcmpError::TunnelCount { count: MAX_TUNNELS + 1 }
+            EcmpError::TunnelCount {
+                count: MAX_TUNNELS + 1
+            }
         );
-        assert_eq!(EcmpGroup::new(0, algorithm, 2).unwrap_err(), EcmpError::TunnelCount { count: 0 });
+        assert_eq!(
+            EcmpGroup::new(0, algorithm, 2).unwrap_err(),
+            EcmpError::TunnelCount { count: 0 }
+        );
     }
 }
 
 #[test]
 fn out_of_range_indices_are_errors() {
     let mut g = Box::new(EcmpGroup::new(3, Algorithm::Stable, 0).unwrap());
-    assert_eq!(g.set_up(3, false), Err(EcmpError::TunnelIndex { index: 3, count: 3 }));
+    assert_eq!(
+        g.set_up(3, false),
+        Err(EcmpError::TunnelIndex { index: 3, count: 3 })
+    );
     assert_eq!(
         g.set_up(usize::MAX, true),
-        Err(EcmpError::TunnelIndex { index: usize::MAX, count: 3 })
+        Err(EcmpError::TunnelIndex {
+            index: usize::MAX,
+            count: 3
+        })
     );
     assert!(!g.is_up(3));
     assert!(!g.is_up(usize::MAX));
@@ -86,7 +107,13 @@ fn weight_errors_leave_the_group_unchanged() {
     let mut g = Box::new(EcmpGroup::new(3, Algorithm::Maglev, 0).unwrap());
     let k = flows()[0];
     let before = g.select(&k);
-    assert_eq!(g.set_weights(&[1, 2]), Err(EcmpError::WeightCount { expected: 3, found: 2 }));
+    assert_eq!(
+        g.set_weights(&[1, 2]),
+        Err(EcmpError::WeightCount {
+            expected: 3,
+            found: 2
+        })
+    );
     assert_eq!(g.set_weights(&[0, 0, 0]), Err(EcmpError::AllWeightsZero));
     assert_eq!(g.weights(), &[1, 1, 1]);
     assert_eq!(g.select(&k), before);
@@ -141,12 +168,18 @@ fn init_in_place_equals_new() {
         let fresh = Box::new(EcmpGroup::new(5, algorithm, 77).unwrap());
         // A group reused after other settings forgets them on init.
         let mut reused = Box::new(
-            EcmpGroup::new(9, Algorithm::Maglev, 1).unwrap().with_weights(&[1, 2, 3, 4, 5, 6, 7, 8, 9]).unwrap(),
+            EcmpGroup::new(9, Algorithm::Maglev, 1)
+                .unwrap()
+                .with_weights(&[1, 2, 3, 4, 5, 6, 7, 8, 9])
+                .unwrap(),
         );
         reused.set_up(2, false).unwrap();
         reused.set_symmetric(true).unwrap();
         reused.init(5, algorithm, 77).unwrap();
-        assert!(keys.iter().all(|k| fresh.select(k) == reused.select(k)), "{algorithm}");
+        assert!(
+            keys.iter().all(|k| fresh.select(k) == reused.select(k)),
+            "{algorithm}"
+        );
         assert_eq!(reused.weights(), &[1; 5]);
         assert!(!reused.symmetric());
         assert_eq!(reused.fields(), HashFields::FIVE_TUPLE);
@@ -180,9 +213,15 @@ fn symmetric_mode_and_the_flow_label_exclude_each_other() {
     let g = EcmpGroup::new(2, Algorithm::Stable, 0).unwrap();
     let labelled = HashFields::FIVE_TUPLE | HashFields::FLOW_LABEL;
     let sym = g.clone().with_symmetric(true).unwrap();
-    assert_eq!(sym.with_fields(labelled).unwrap_err(), EcmpError::SymmetricFlowLabel);
+    assert_eq!(
+        sym.with_fields(labelled).unwrap_err(),
+        EcmpError::SymmetricFlowLabel
+    );
     let lab = g.with_fields(labelled).unwrap();
-    assert_eq!(lab.clone().with_symmetric(true).unwrap_err(), EcmpError::SymmetricFlowLabel);
+    assert_eq!(
+        lab.clone().with_symmetric(true).unwrap_err(),
+        EcmpError::SymmetricFlowLabel
+    );
     assert!(lab.with_symmetric(false).is_ok());
 }
 
@@ -206,9 +245,15 @@ fn names_and_numbers_round_trip() {
         assert_eq!(a.to_string(), a.name());
     }
     assert_eq!(Algorithm::from_u8(4), None);
-    assert_eq!("Stable".parse::<Algorithm>(), Err(EcmpError::UnknownAlgorithm));
+    assert_eq!(
+        "Stable".parse::<Algorithm>(),
+        Err(EcmpError::UnknownAlgorithm)
+    );
     assert_eq!(HashFields::from_bits(0x37), Ok(HashFields::FIVE_TUPLE));
-    assert_eq!(HashFields::from_bits(0x80), Err(EcmpError::UnknownHashFields { bits: 0x80 }));
+    assert_eq!(
+        HashFields::from_bits(0x80),
+        Err(EcmpError::UnknownHashFields { bits: 0x80 })
+    );
     assert_eq!(MAGLEV_TABLE_SIZE, 65_537);
 }
 
@@ -216,7 +261,11 @@ fn names_and_numbers_round_trip() {
 fn errors_say_what_to_change() {
     let msg = EcmpError::TunnelIndex { index: 9, count: 4 }.to_string();
     assert!(msg.contains('9') && msg.contains('4'), "{msg}");
-    assert!(EcmpError::SymmetricFlowLabel.to_string().contains("FLOW_LABEL"));
+    assert!(
+        EcmpError::SymmetricFlowLabel
+            .to_string()
+            .contains("FLOW_LABEL")
+    );
     let e: Box<dyn std::error::Error> = Box::new(EcmpError::MixedFamilies);
     assert!(e.to_string().contains("IPv4"));
 }

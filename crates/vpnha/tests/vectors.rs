@@ -23,7 +23,13 @@ fn path() -> PathBuf {
 /// a flow label, and the pairs that tell symmetric modes apart.
 fn flows() -> Vec<FlowKey> {
     let v4 = |s: &str, d: &str, proto, sp, dp| {
-        FlowKey::v4(s.parse::<std::net::Ipv4Addr>().unwrap(), d.parse::<std::net::Ipv4Addr>().unwrap(), proto, sp, dp)
+        FlowKey::v4(
+            s.parse::<std::net::Ipv4Addr>().unwrap(),
+            d.parse::<std::net::Ipv4Addr>().unwrap(),
+            proto,
+            sp,
+            dp,
+        )
     };
     let v6 = |s: &str, d: &str, proto, sp, dp, label| {
         FlowKey::v6(
@@ -59,9 +65,23 @@ fn flows() -> Vec<FlowKey> {
         v6("2001:db8:0:1::5", "2001:db8:0:2::6", 50, 0, 0, 1),
         // ICMPv6 to itself
         v6("2001:db8::1", "2001:db8::1", 58, 0, 0, 0xabcde),
-        v6("2001:db8:85a3::8a2e:370:7334", "2001:db8::2", 6, 40000, 443, 0),
+        v6(
+            "2001:db8:85a3::8a2e:370:7334",
+            "2001:db8::2",
+            6,
+            40000,
+            443,
+            0,
+        ),
         // the previous flow with only the ports swapped
-        v6("2001:db8:85a3::8a2e:370:7334", "2001:db8::2", 6, 443, 40000, 0),
+        v6(
+            "2001:db8:85a3::8a2e:370:7334",
+            "2001:db8::2",
+            6,
+            443,
+            40000,
+            0,
+        ),
     ]
 }
 
@@ -93,23 +113,51 @@ fn cases() -> Vec<Case> {
         for n in [1, 2, 3, 4, 8, 16] {
             cases.push(case(n, 0, "all up"));
         }
-        cases.push(Case { down: vec![2], ..case(4, u64::MAX, "one down, largest seed") });
+        cases.push(Case {
+            down: vec![2],
+            ..case(4, u64::MAX, "one down, largest seed")
+        });
         cases.push(Case {
             down: vec![0, 5],
             fields: HashFields::L3,
             ..case(8, 0x0123_4567_89ab_cdef, "two down, addresses only")
         });
-        cases.push(Case { symmetric: true, ..case(4, 42, "symmetric") });
-        cases.push(Case { symmetric: true, fields: HashFields::L3, ..case(4, 42, "symmetric, addresses only") });
-        cases.push(Case { weights: vec![3, 1, 0, 2], ..case(4, 7, "weights with a standby") });
-        cases.push(Case { weights: vec![3, 1, 0, 2], down: vec![0], ..case(4, 7, "weights, heaviest down") });
-        cases.push(Case { weights: vec![0, 5, 0], down: vec![1], ..case(3, 7, "only standbys up") });
-        cases.push(Case { down: vec![0, 1, 2, 3], ..case(4, 1, "all down") });
+        cases.push(Case {
+            symmetric: true,
+            ..case(4, 42, "symmetric")
+        });
+        cases.push(Case {
+            symmetric: true,
+            fields: HashFields::L3,
+            ..case(4, 42, "symmetric, addresses only")
+        });
+        cases.push(Case {
+            weights: vec![3, 1, 0, 2],
+            ..case(4, 7, "weights with a standby")
+        });
+        cases.push(Case {
+            weights: vec![3, 1, 0, 2],
+            down: vec![0],
+            ..case(4, 7, "weights, heaviest down")
+        });
+        cases.push(Case {
+            weights: vec![0, 5, 0],
+            down: vec![1],
+            ..case(3, 7, "only standbys up")
+        });
+        cases.push(Case {
+            down: vec![0, 1, 2, 3],
+            ..case(4, 1, "all down")
+        });
         cases.push(Case {
             weights: (1..=16).collect(),
             down: vec![3, 8, 15],
             fields: HashFields::ALL,
-            ..case(16, 0x9e37_79b9_7f4a_7c15, "weights 1..16, three down, every field")
+            ..case(
+                16,
+                0x9e37_79b9_7f4a_7c15,
+                "weights 1..16, three down, every field",
+            )
         });
         cases.push(Case {
             fields: HashFields::L3 | HashFields::FLOW_LABEL,
@@ -121,7 +169,10 @@ fn cases() -> Vec<Case> {
 
 impl Case {
     fn name(&self) -> String {
-        format!("{} n={} seed={:#x}: {}", self.algorithm, self.n, self.seed, self.why)
+        format!(
+            "{} n={} seed={:#x}: {}",
+            self.algorithm, self.n, self.seed, self.why
+        )
     }
 
     fn group(&self) -> Box<EcmpGroup> {
@@ -166,9 +217,9 @@ Regenerate with VPNHA_BLESS=1 cargo test -p vpnha --test vectors; a changed answ
     s.push_str("  \"format\": 1,\n");
     s.push_str("  \"flows\": [\n");
     for (i, k) in flows.iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "    {{\"family\": {}, \"src\": \"{}\", \"dst\": \"{}\", \"protocol\": {}, \"src_port\": {}, \"dst_port\": {}, \"flow_label\": {}, \"src_bytes\": \"{}\", \"dst_bytes\": \"{}\"}}{}\n",
+            "    {{\"family\": {}, \"src\": \"{}\", \"dst\": \"{}\", \"protocol\": {}, \"src_port\": {}, \"dst_port\": {}, \"flow_label\": {}, \"src_bytes\": \"{}\", \"dst_bytes\": \"{}\"}}{}",
             k.family,
             k.src_addr(),
             k.dst_addr(),
@@ -198,9 +249,9 @@ Regenerate with VPNHA_BLESS=1 cargo test -p vpnha --test vectors; a changed answ
             tunnels.push(t.map_or_else(|| "null".to_owned(), |t| t.to_string()));
         }
         let list = |v: Vec<String>| v.join(", ");
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "    {{\n      \"name\": \"{}\",\n      \"algorithm\": \"{}\",\n      \"algorithm_id\": {},\n      \"tunnel_count\": {},\n      \"seed\": \"{:#018x}\",\n      \"symmetric\": {},\n      \"fields\": {},\n      \"weights\": [{}],\n      \"up\": [{}],\n      \"hash\": [{}],\n      \"tunnel\": [{}]\n    }}{}\n",
+            "    {{\n      \"name\": \"{}\",\n      \"algorithm\": \"{}\",\n      \"algorithm_id\": {},\n      \"tunnel_count\": {},\n      \"seed\": \"{:#018x}\",\n      \"symmetric\": {},\n      \"fields\": {},\n      \"weights\": [{}],\n      \"up\": [{}],\n      \"hash\": [{}],\n      \"tunnel\": [{}]\n    }}{}",
             case.name(),
             case.algorithm,
             case.algorithm as u8,
@@ -209,7 +260,11 @@ Regenerate with VPNHA_BLESS=1 cargo test -p vpnha --test vectors; a changed answ
             case.symmetric,
             case.fields.bits(),
             list(case.weights.iter().map(u32::to_string).collect()),
-            list((0..case.n).map(|t| (!case.down.contains(&t)).to_string()).collect()),
+            list(
+                (0..case.n)
+                    .map(|t| (!case.down.contains(&t)).to_string())
+                    .collect()
+            ),
             list(hashes),
             list(tunnels),
             if ci + 1 < cases.len() { "," } else { "" }
@@ -234,7 +289,9 @@ fn vectors_are_unchanged() {
             .lines()
             .zip(text.lines())
             .position(|(a, b)| a != b)
-            .map_or(committed.lines().count().min(text.lines().count()), |i| i + 1);
+            .map_or(committed.lines().count().min(text.lines().count()), |i| {
+                i + 1
+            });
         panic!(
             "{} differs from what the implementation gives, first at line {line}.\n\
              A changed answer breaks every deployment that relies on the frozen mapping. If the \
@@ -255,9 +312,15 @@ fn vectors_file_answers_hold() {
         .map(|f| {
             let ip = |name: &str| f[name].as_str().unwrap().parse::<IpAddr>().unwrap();
             let num = |name: &str| f[name].as_u64().unwrap();
-            let key = FlowKey::new(ip("src"), ip("dst"), num("protocol") as u8, num("src_port") as u16, num("dst_port") as u16)
-                .unwrap()
-                .with_flow_label(num("flow_label") as u32);
+            let key = FlowKey::new(
+                ip("src"),
+                ip("dst"),
+                num("protocol") as u8,
+                num("src_port") as u16,
+                num("dst_port") as u16,
+            )
+            .unwrap()
+            .with_flow_label(num("flow_label") as u32);
             assert_eq!(u64::from(key.family), num("family"));
             assert_eq!(hex(&key.src), f["src_bytes"].as_str().unwrap());
             assert_eq!(hex(&key.dst), f["dst_bytes"].as_str().unwrap());
@@ -272,9 +335,20 @@ fn vectors_file_answers_hold() {
         let algorithm: Algorithm = c["algorithm"].as_str().unwrap().parse().unwrap();
         assert_eq!(algorithm as u64, c["algorithm_id"].as_u64().unwrap());
         let n = c["tunnel_count"].as_u64().unwrap() as usize;
-        let seed = u64::from_str_radix(c["seed"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
-        let weights: Vec<u32> = c["weights"].as_array().unwrap().iter().map(|w| w.as_u64().unwrap() as u32).collect();
-        let up: Vec<bool> = c["up"].as_array().unwrap().iter().map(|u| u.as_bool().unwrap()).collect();
+        let seed =
+            u64::from_str_radix(c["seed"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+        let weights: Vec<u32> = c["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_u64().unwrap() as u32)
+            .collect();
+        let up: Vec<bool> = c["up"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_bool().unwrap())
+            .collect();
         let fields = HashFields::from_bits(c["fields"].as_u64().unwrap() as u32).unwrap();
         let symmetric = c["symmetric"].as_bool().unwrap();
         let mut g = Box::new(
@@ -297,11 +371,17 @@ fn vectors_file_answers_hold() {
         r.symmetric = symmetric;
         let want = r.select_all(&flows);
         for (i, k) in flows.iter().enumerate() {
-            let h = u64::from_str_radix(c["hash"][i].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+            let h =
+                u64::from_str_radix(c["hash"][i].as_str().unwrap().trim_start_matches("0x"), 16)
+                    .unwrap();
             let t = c["tunnel"][i].as_u64().map(|t| t as u16);
             assert_eq!(g.hash(k), h, "{name}: hash of {k}");
             assert_eq!(g.select(k), t, "{name}: tunnel of {k}");
-            assert_eq!(want[i].map(|t| t as u16), t, "{name}: reference tunnel of {k}");
+            assert_eq!(
+                want[i].map(|t| t as u16),
+                t,
+                "{name}: reference tunnel of {k}"
+            );
             seen.insert((algorithm, t.is_none()));
         }
     }

@@ -79,9 +79,9 @@ impl fmt::Display for EcmpError {
                 "symmetric mode cannot hash the IPv6 flow label: each direction chooses its own \
                  label; drop FLOW_LABEL from the hash fields or turn symmetric mode off",
             ),
-            Self::MixedFamilies => f.write_str(
-                "source and destination addresses must both be IPv4 or both be IPv6",
-            ),
+            Self::MixedFamilies => {
+                f.write_str("source and destination addresses must both be IPv4 or both be IPv6")
+            }
             Self::UnknownAlgorithm => f.write_str(
                 "unknown ECMP algorithm (expected stable, rendezvous, maglev or hash-threshold)",
             ),

@@ -474,7 +474,11 @@ impl EcmpGroup {
         let primary = if self.uniform {
             fastrange(h, u64::from(self.count)) as usize
         } else {
-            first_above(&self.cum, self.tunnel_count(), fastrange(h, self.total_weight))
+            first_above(
+                &self.cum,
+                self.tunnel_count(),
+                fastrange(h, self.total_weight),
+            )
         };
         self.stable_from(h, primary)
     }
@@ -528,7 +532,10 @@ impl EcmpGroup {
             let l = neg_log2(x);
             let w = u64::from(self.weights[t % MAX_TUNNELS]);
             let wins = best.is_none_or(|(bl, bw, bx, _)| {
-                let (a, b) = (u128::from(l) * u128::from(bw), u128::from(bl) * u128::from(w));
+                let (a, b) = (
+                    u128::from(l) * u128::from(bw),
+                    u128::from(bl) * u128::from(w),
+                );
                 a < b || (a == b && x > bx)
             });
             if wins {
@@ -628,7 +635,9 @@ impl EcmpGroup {
     /// per live next hop; stored here as the bound plus one, carried over dead entries.
     fn build_limits(&mut self) {
         let mut total = 0u128;
-        for_each_member(&self.eligible, |t| total += u128::from(self.eligible_weight(t)));
+        for_each_member(&self.eligible, |t| {
+            total += u128::from(self.eligible_weight(t))
+        });
         let mut acc = 0u128;
         let mut last = 0u32;
         for t in 0..self.tunnel_count() {
@@ -717,7 +726,11 @@ impl EcmpGroup {
 #[inline(always)]
 fn step(c: u32, skip: u32) -> u32 {
     let next = c + skip;
-    if next >= M as u32 { next - M as u32 } else { next }
+    if next >= M as u32 {
+        next - M as u32
+    } else {
+        next
+    }
 }
 
 /// The bit set of tunnels `0..count`.
@@ -725,7 +738,11 @@ fn prefix_mask(count: usize) -> [u64; WORDS] {
     let mut m = [0u64; WORDS];
     for (w, word) in m.iter_mut().enumerate() {
         let bits = count.saturating_sub(w * 64).min(64);
-        *word = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+        *word = if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        };
     }
     m
 }
@@ -784,5 +801,106 @@ impl fmt::Debug for EcmpGroup {
             .field("fields", &self.fields)
             .field("symmetric", &self.hasher.symmetric)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_above_matches_a_linear_scan() {
+        let mut sorted = [0u64; MAX_TUNNELS];
+        // Runs of equal values stand for tunnels with weight 0 or down.
+        let steps = [3u64, 0, 0, 5, 1, 0, 7, 2, 2, 0, 9];
+        let mut acc = 0;
+        for (i, s) in steps.iter().enumerate() {
+            acc += s;
+            sorted[i] = acc;
+        }
+        let n = steps.len();
+        for x in 0..acc {
+            let linear = (0..n).find(|&i| x < sorted[i]).unwrap();
+            assert_eq!(first_above(&sorted, n, x), linear, "x={x}");
+        }
+        for n in 1..=n {
+            assert!(first_above(&sorted, n, 0) < n);
+        }
+    }
+
+    #[test]
+    fn hash_threshold_limits_are_linux_bounds_plus_one() {
+        // fib_rebalance: upper_bound = DIV_ROUND_CLOSEST(w_cum << 31, w_total) - 1.
+        let linux = |cum: u64, total: u64| ((cum << 31) + total / 2) / total;
+        let mut g = EcmpGroup::new(3, Algorithm::HashThreshold, 0).unwrap();
+        assert_eq!(g.limits[..3], [715_827_883, 1_431_655_765, 1 << 31]);
+        g.set_weights(&[2, 3, 9]).unwrap();
+        let want: [u64; 3] = [linux(2, 14), linux(5, 14), linux(14, 14)];
+        assert_eq!(
+            g.limits[..3]
+                .iter()
+                .map(|&l| u64::from(l))
+                .collect::<Vec<_>>(),
+            want
+        );
+        // A dead next hop takes no range; the others share the total of the live ones.
+        g.set_up(1, false).unwrap();
+        assert_eq!(u64::from(g.limits[0]), linux(2, 11));
+        assert_eq!(g.limits[1], g.limits[0]);
+        assert_eq!(g.limits[2], 1 << 31);
+    }
+
+    #[test]
+    fn maglev_table_shares_follow_weights() {
+        let mut g = EcmpGroup::new(4, Algorithm::Maglev, 5).unwrap();
+        let count = |g: &EcmpGroup| {
+            let mut c = [0usize; 4];
+            for &t in &g.table {
+                c[usize::from(t)] += 1;
+            }
+            c
+        };
+        // Equal turns: every tunnel holds within one entry of M / 4.
+        for c in count(&g) {
+            assert!(c.abs_diff(MAGLEV_TABLE_SIZE / 4) <= 1, "{c}");
+        }
+        g.set_weights(&[1, 3, 0, 4]).unwrap();
+        let c = count(&g);
+        assert_eq!(c[2], 0);
+        assert!(
+            c[1].abs_diff(3 * c[0]) <= 3 && c[3].abs_diff(4 * c[0]) <= 4,
+            "{c:?}"
+        );
+        assert_eq!(c.iter().sum::<usize>(), MAGLEV_TABLE_SIZE);
+    }
+
+    #[test]
+    fn setting_the_same_state_twice_changes_nothing() {
+        let mut g = EcmpGroup::new(4, Algorithm::Maglev, 5).unwrap();
+        g.set_up(1, false).unwrap();
+        let table = g.table;
+        g.set_up(1, false).unwrap();
+        assert_eq!(g.live_count(), 3);
+        assert!(g.table == table);
+        // Standbys going up or down while weighted tunnels live change no table entry.
+        g.set_weights(&[1, 1, 0, 1]).unwrap();
+        let table = g.table;
+        g.set_up(2, false).unwrap();
+        assert!(g.table == table);
+    }
+
+    #[test]
+    fn up_state_has_one_truth() {
+        let mut g = EcmpGroup::new(130, Algorithm::Stable, 0).unwrap();
+        for t in [0, 63, 64, 127, 128, 129] {
+            g.set_up(t, false).unwrap();
+        }
+        for t in 0..130 {
+            let bit = g.up[t / 64] & (1 << (t % 64)) != 0;
+            assert_eq!(bit, g.up_bytes[t] == 1, "{t}");
+        }
+        assert_eq!(g.live_count(), 124);
+        assert_eq!(prefix_mask(130), [u64::MAX, u64::MAX, 3, 0]);
+        assert_eq!(prefix_mask(256), [u64::MAX; 4]);
     }
 }

@@ -116,7 +116,8 @@ impl Hasher {
             return self.words(v6, &key.src, &key.dst, key.src_port, key.dst_port, key);
         }
         let swap = if v6 {
-            (u128::from_be_bytes(key.src), key.src_port) > (u128::from_be_bytes(key.dst), key.dst_port)
+            (u128::from_be_bytes(key.src), key.src_port)
+                > (u128::from_be_bytes(key.dst), key.dst_port)
         } else {
             (be32(&key.src), key.src_port) > (be32(&key.dst), key.dst_port)
         };
@@ -219,7 +220,17 @@ mod tests {
     #[test]
     fn neg_log2_tracks_the_real_logarithm() {
         // Spot values across the range, including both ends.
-        for x in [1u64, 2, 3, 1 << 20, 1 << 40, 1 << 63, (1 << 63) + 12345, u64::MAX / 3, u64::MAX] {
+        for x in [
+            1u64,
+            2,
+            3,
+            1 << 20,
+            1 << 40,
+            1 << 63,
+            (1 << 63) + 12345,
+            u64::MAX / 3,
+            u64::MAX,
+        ] {
             let want = -((x | 1) as f64 / 18_446_744_073_709_551_616.0).log2();
             let got = neg_log2(x) as f64 / 4_294_967_296.0;
             assert!((want - got).abs() < 2e-4, "x={x}: {got} vs {want}");
@@ -229,7 +240,12 @@ mod tests {
     #[cfg(feature = "std")]
     #[test]
     fn log2_coefficients_are_the_documented_reals_in_q31() {
-        let reals = [1.439_014_048_754_26, 0.679_940_221_554_896_8, 0.325_589_059_380_991_9, 0.084_765_190_327_419];
+        let reals = [
+            1.439_014_048_754_26,
+            0.679_940_221_554_896_8,
+            0.325_589_059_380_991_9,
+            0.084_765_190_327_419,
+        ];
         for (c, r) in LOG2_C.iter().zip(reals) {
             assert_eq!(*c, (r * 2_147_483_648.0_f64).round() as u64);
         }

@@ -70,8 +70,16 @@ pub fn ref_hash(seed: u64, fields: u32, symmetric: bool, key: &FlowKey) -> u64 {
     }
     let sport = if has(0x10) { u64::from(sport) } else { 0 };
     let dport = if has(0x20) { u64::from(dport) } else { 0 };
-    let proto = if has(0x04) { u64::from(key.protocol) } else { 0 };
-    let label = if v6 && has(0x08) { u64::from(key.flow_label & 0xf_ffff) } else { 0 };
+    let proto = if has(0x04) {
+        u64::from(key.protocol)
+    } else {
+        0
+    };
+    let label = if v6 && has(0x08) {
+        u64::from(key.flow_label & 0xf_ffff)
+    } else {
+        0
+    };
     let b = sport + (dport << 16) + (proto << 32) + (label << 40);
     if v6 {
         let word = |a: &[u8; 16], at: usize| u64::from_le_bytes(a[at..at + 8].try_into().unwrap());
@@ -94,10 +102,10 @@ pub fn neg_log2(x: u64) -> u64 {
     let lz = u64::from(y.leading_zeros());
     let t = (y << lz << 1) >> 32;
     let s = C[3];
-    let s = C[2] - (s * t >> 32);
-    let s = C[1] - (s * t >> 32);
-    let s = C[0] - (s * t >> 32);
-    let p = s * t >> 31;
+    let s = C[2] - ((s * t) >> 32);
+    let s = C[1] - ((s * t) >> 32);
+    let s = C[0] - ((s * t) >> 32);
+    let p = (s * t) >> 31;
     ((lz + 1) << 32).saturating_sub(p)
 }
 
@@ -142,7 +150,13 @@ impl RefGroup {
             .map(|t| (t, u64::from(self.weights[t])))
             .collect();
         if positive.is_empty() {
-            ((0..self.n()).filter(|&t| self.up[t]).map(|t| (t, 1)).collect(), false)
+            (
+                (0..self.n())
+                    .filter(|&t| self.up[t])
+                    .map(|t| (t, 1))
+                    .collect(),
+                false,
+            )
         } else {
             (positive, true)
         }
@@ -201,7 +215,11 @@ impl RefGroup {
         for t in 0..self.n() {
             cum += u64::from(self.weights[t]);
             if r < cum {
-                return if self.up[t] { Some(t) } else { self.rendezvous(h) };
+                return if self.up[t] {
+                    Some(t)
+                } else {
+                    self.rendezvous(h)
+                };
             }
         }
         unreachable!("r < total")
@@ -313,7 +331,14 @@ impl Rng {
             let mut d = s;
             s[8..].copy_from_slice(&r.to_be_bytes());
             d[8..].copy_from_slice(&q.to_be_bytes());
-            FlowKey::v6(s, d, [6, 17][(r >> 7) as usize & 1], q as u16, (q >> 16) as u16, (r >> 40) as u32)
+            FlowKey::v6(
+                s,
+                d,
+                [6, 17][(r >> 7) as usize & 1],
+                q as u16,
+                (q >> 16) as u16,
+                (r >> 40) as u32,
+            )
         } else {
             let nets = [[192, 0, 2], [198, 51, 100], [203, 0, 113]];
             let s = nets[(r % 3) as usize];
