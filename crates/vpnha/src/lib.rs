@@ -4,7 +4,8 @@
 //! devices, the connections and IPsec tunnels between them, BGP, and ECMP across the tunnels.
 //!
 //! - [`ecmp`]: per-flow tunnel selection that never allocates and never panics; available
-//!   without the `std` feature (`no_std`, no heap) for firmware.
+//!   without the `std` feature (`no_std`, no heap) for firmware. Its answers are specified
+//!   and frozen (`docs/ecmp.md`), pinned by `testdata/ecmp_vectors.json`.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -278,3 +278,21 @@ fn the_group_size_is_documented() {
     assert_eq!(size_of::<FlowKey>(), 44);
     assert_eq!(align_of::<FlowKey>(), 4);
 }
+
+#[test]
+fn the_written_specification_matches_the_rustdoc() {
+    // docs/ecmp.md carries the specification of the module documentation word for word.
+    let docs = include_str!("../../../docs/ecmp.md");
+    let spec = include_str!("../src/ecmp/spec.md");
+    assert!(
+        docs.contains(spec),
+        "docs/ecmp.md must contain crates/vpnha/src/ecmp/spec.md verbatim"
+    );
+}
+
+#[test]
+fn groups_can_be_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<EcmpGroup>();
+    send_sync::<FlowKey>();
+}
