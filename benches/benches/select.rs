@@ -12,7 +12,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use foldhash::fast::FixedState;
 use maglev::{ConsistentHasher, Maglev};
-use vpnha::ecmp::{Algorithm, EcmpGroup, FlowKey, MAGLEV_TABLE_SIZE};
+use vpnha::ecmp::{Algorithm, EcmpGroup, MAGLEV_TABLE_SIZE};
 use vpnha_benches::Flows;
 
 const FLOWS: usize = 1024;
@@ -177,11 +177,6 @@ fn maglev_build(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-/// `FlowKey` is also a plain `Hash` key for the peers.
-fn _assert_hash(k: &FlowKey) -> impl std::hash::Hash + '_ {
-    k
 }
 
 criterion_group!(benches, select, hash_only, select_many, maglev_build);

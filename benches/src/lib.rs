@@ -70,25 +70,3 @@ impl Flows {
             .collect()
     }
 }
-
-#[doc(hidden)]
-#[inline(never)]
-pub fn asm_probe_hash(g: &vpnha::ecmp::EcmpGroup, k: &FlowKey) -> u64 {
-    g.hash(k)
-}
-
-#[doc(hidden)]
-#[inline(never)]
-pub fn asm_probe_select(g: &vpnha::ecmp::EcmpGroup, k: &[FlowKey]) -> u32 {
-    let mut acc = 0u32;
-    for k in k {
-        acc = acc.wrapping_add(u32::from(g.select(k).unwrap_or(0)));
-    }
-    acc
-}
-
-#[doc(hidden)]
-#[inline(never)]
-pub fn asm_probe_many(g: &vpnha::ecmp::EcmpGroup, k: &[FlowKey], out: &mut [u16]) {
-    let _ = g.select_many(k, out);
-}
