@@ -112,8 +112,17 @@ impl Hasher {
     #[inline(always)]
     pub(crate) fn hash_in<const SYMMETRIC: bool>(&self, key: &FlowKey) -> u64 {
         let v6 = key.family == FlowKey::IPV6;
+        // Bytes 32..40 of the key as one word: ports, protocol, and `family` and `reserved`
+        // in bits 40..64, which the mask always clears. Written so the compiler makes it a
+        // single load.
+        let raw = u64::from(key.src_port)
+            | (u64::from(key.dst_port) << 16)
+            | (u64::from(key.protocol) << 32)
+            | (u64::from(key.family) << 40)
+            | (u64::from(key.reserved[0]) << 48)
+            | (u64::from(key.reserved[1]) << 56);
         if !SYMMETRIC {
-            return self.words(v6, &key.src, &key.dst, key.src_port, key.dst_port, key);
+            return self.words(v6, &key.src, &key.dst, raw, key);
         }
         let swap = if v6 {
             (u128::from_be_bytes(key.src), key.src_port)
@@ -122,32 +131,19 @@ impl Hasher {
             (be32(&key.src), key.src_port) > (be32(&key.dst), key.dst_port)
         };
         if swap {
-            self.words(v6, &key.dst, &key.src, key.dst_port, key.src_port, key)
+            // The two ports trade places: the low two 16-bit halves swap.
+            let swapped = (raw & !0xffff_ffff) | u64::from((raw as u32).rotate_left(16));
+            self.words(v6, &key.dst, &key.src, swapped, key)
         } else {
-            self.words(v6, &key.src, &key.dst, key.src_port, key.dst_port, key)
+            self.words(v6, &key.src, &key.dst, raw, key)
         }
     }
 
-    /// The hash of endpoints already in hashing order; `key` gives protocol and flow label.
+    /// The hash of endpoints already in hashing order; `raw` is the port word before
+    /// masking, `key` gives the flow label.
     #[inline(always)]
-    fn words(
-        &self,
-        v6: bool,
-        src: &[u8; 16],
-        dst: &[u8; 16],
-        sport: u16,
-        dport: u16,
-        key: &FlowKey,
-    ) -> u64 {
-        // `family` and `reserved` sit in bits 40..64 only so that, in the plain order, the
-        // compiler reads bytes 32..40 of the key as one word; the mask always clears them.
-        let b = (u64::from(sport)
-            | (u64::from(dport) << 16)
-            | (u64::from(key.protocol) << 32)
-            | (u64::from(key.family) << 40)
-            | (u64::from(key.reserved[0]) << 48)
-            | (u64::from(key.reserved[1]) << 56))
-            & self.b;
+    fn words(&self, v6: bool, src: &[u8; 16], dst: &[u8; 16], raw: u64, key: &FlowKey) -> u64 {
+        let b = raw & self.b;
         if !v6 {
             let a = (u64::from(le32(src)) | (u64::from(le32(dst)) << 32)) & self.a4;
             let (lo, hi) = mul128(a ^ P[2], b ^ self.k);
