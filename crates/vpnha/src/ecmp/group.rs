@@ -310,9 +310,13 @@ impl EcmpGroup {
         if (self.up[word] & bit != 0) == up {
             return Ok(());
         }
-        let mut mask = self.up;
-        mask[word] ^= bit;
-        self.set_up_mask(mask);
+        self.up[word] ^= bit;
+        self.up_bytes[index % MAX_TUNNELS] = u8::from(up);
+        if up {
+            self.live += 1;
+        } else {
+            self.live -= 1;
+        }
         self.refresh(false);
         Ok(())
     }
@@ -432,6 +436,8 @@ impl EcmpGroup {
         let pairs = keys.iter().zip(out.iter_mut());
         match self.algorithm {
             _ if self.fast_stable => {
+                // `stable_uniform` spelled out: writing the `u16` directly spares the
+                // `Option` round trip in this, the hottest loop.
                 let n = u64::from(self.count);
                 for (k, o) in pairs {
                     let h = hash(k);
