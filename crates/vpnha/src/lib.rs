@@ -8,7 +8,8 @@
 //! - [`Topology::validate`]: every rule of the catalogue ([`Rule`]), every finding a
 //!   [`Diagnostic`] with a field path and, for text input, line and column.
 //! - [`ecmp`]: per-flow tunnel selection that never allocates and never panics; available
-//!   without the `std` feature (`no_std`, no heap) for firmware.
+//!   without the `std` feature (`no_std`, no heap) for firmware. Its answers are specified
+//!   and frozen (`docs/ecmp.md`), pinned by `testdata/ecmp_vectors.json`.
 //!
 //! # Examples
 //!
