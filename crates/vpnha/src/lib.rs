@@ -50,8 +50,8 @@ pub use diagnostic::{Diagnostic, Report, Rule, Severity, Stage};
 pub use format::{Format, InvalidTopology, LoadError, MAX_INPUT_BYTES, WriteError};
 #[cfg(feature = "std")]
 pub use model::{
-    Connection, Gateway, Instance, LocalBgp, LocalGateway, Pattern, SharedKey, Site, Sku, Topology,
-    Tunnel,
+    Connection, Gateway, Instance, LocalBgp, LocalGateway, Pattern, SharedKey, Site, SiteError,
+    Sku, Topology, Tunnel,
 };
 #[cfg(feature = "std")]
 pub use source::{FieldPath, Location, PathSegment, SourceFile, Span};

@@ -4,6 +4,7 @@
 //! Field names are snake_case versions of Azure's property names. Values are typed: IP
 //! addresses are [`IpAddr`], prefixes [`IpNetwork`], SKUs and protocols enums.
 
+mod group;
 mod ipsec;
 pub(crate) mod names;
 
@@ -17,6 +18,7 @@ use ipnetwork::IpNetwork;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use group::SiteError;
 pub use ipsec::{
     DhGroup, IkeEncryption, IkeIntegrity, IpsecEncryption, IpsecIntegrity, IpsecPolicy, MaybeKnown,
     PfsGroup,
