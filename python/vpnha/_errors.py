@@ -103,3 +103,18 @@ class EcmpError(VpnhaError, ValueError):
     out of range, weights of the wrong count or all zero, unknown hash fields, symmetric
     mode with the flow label, an invalid address or port, mixed address families, or
     numpy arrays of different lengths or unusable dtypes."""
+
+
+# Shown (and pickled) under the package's name: `vpnha.TopologyError`.
+for _cls in (
+    VpnhaError,
+    TopologyError,
+    TopologyFileNotFoundError,
+    TopologyIsADirectoryError,
+    TopologyPermissionError,
+    ValidationError,
+    SiteError,
+    EcmpError,
+):
+    _cls.__module__ = "vpnha"
+del _cls

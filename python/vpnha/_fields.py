@@ -36,3 +36,6 @@ class HashFields(enum.IntFlag):
     FIVE_TUPLE = 0x37
     #: Every field.
     ALL = 0x3F
+
+
+HashFields.__module__ = "vpnha"

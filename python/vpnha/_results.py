@@ -132,3 +132,6 @@ class ValidationResult(list["Diagnostic"]):
         from ._html import validation_html
 
         return validation_html(self)
+
+
+ValidationResult.__module__ = "vpnha"

@@ -15,6 +15,8 @@
 
 use pyo3::prelude::*;
 
+mod columns;
+mod convert;
 mod ecmp;
 mod errors;
 mod topology;

@@ -310,17 +310,17 @@ impl PySite {
     }
 }
 
-/// Where a topology came from, for pickling and for the positions of findings.
+/// What a topology is pickled as.
 enum Origin {
-    /// Text the user gave, holding no inline shared key: pickled as is, so an unpickled
-    /// topology reports the same lines and columns.
+    /// The text the user gave, when it holds no inline shared key: an unpickled topology
+    /// is parsed from it again and reports the same lines and columns.
     Text {
         text: String,
         format: Format,
         name: String,
     },
-    /// A dict, or text with an inline shared key (which is never written out): pickled as
-    /// the canonical JSON document; findings carry no positions.
+    /// The canonical JSON document: for a dict, and for text with an inline shared key
+    /// (never written out, so it does not travel). Unpickled findings carry no positions.
     Document { name: String },
 }
 
@@ -329,14 +329,15 @@ enum Origin {
 pub(crate) struct PyTopology {
     inner: Topology,
     origin: Origin,
+    /// Whether findings keep their line and column: for text, not for a dict (whose JSON
+    /// serialisation the user never saw).
+    positions: Positions,
     tunnels: PyOnceLock<Py<PyTuple>>,
     sites: PyOnceLock<Py<PyTuple>>,
 }
 
 impl PyTopology {
-    fn new(inner: Topology, origin: Origin) -> Self {
-        // Text with an inline key must not travel in a pickle: fall back to the document,
-        // which leaves inline keys out.
+    fn new(inner: Topology, origin: Origin, positions: Positions) -> Self {
         let origin = match origin {
             Origin::Text { name, .. } if has_inline_key(&inner) => Origin::Document { name },
             other => other,
@@ -344,16 +345,14 @@ impl PyTopology {
         PyTopology {
             inner,
             origin,
+            positions,
             tunnels: PyOnceLock::new(),
             sites: PyOnceLock::new(),
         }
     }
 
     fn positions(&self) -> Positions {
-        match self.origin {
-            Origin::Text { .. } => Positions::Keep,
-            Origin::Document { .. } => Positions::Drop,
-        }
+        self.positions
     }
 
     fn name_of_source(&self) -> &str {
@@ -382,7 +381,7 @@ impl PyTopology {
                         name: name.to_owned(),
                     },
                 };
-                Ok(Self::new(t, origin))
+                Ok(Self::new(t, origin, positions))
             }
             Err(e) => Err(errors::load_error(py, &e, positions)),
         }
@@ -418,6 +417,7 @@ impl PyTopology {
                         Origin::Document {
                             name: name.to_owned(),
                         },
+                        Positions::Keep,
                     )),
                 },
             };
@@ -453,6 +453,7 @@ impl PyTopology {
                     format: format_of.unwrap_or(Format::Yaml),
                     name,
                 },
+                Positions::Keep,
             )),
             Some(Err(e)) => Err(errors::load_error(py, &e, Positions::Keep)),
             None => {
@@ -461,7 +462,7 @@ impl PyTopology {
                     None => Topology::load(path),
                 });
                 match loaded {
-                    Ok(t) => Ok(Self::new(t, Origin::Document { name })),
+                    Ok(t) => Ok(Self::new(t, Origin::Document { name }, Positions::Keep)),
                     Err(e) => Err(errors::load_error(py, &e, Positions::Keep)),
                 }
             }
@@ -724,8 +725,8 @@ impl PyTopology {
     }
 
     /// Pickled as the text it was read from when that holds no inline shared key (so
-    /// findings keep their lines and columns), else as the canonical JSON document
-    /// (inline shared keys are never written out).
+    /// findings keep their lines and columns), else as the canonical JSON document:
+    /// inline shared keys are never written out, so they do not travel.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let this = slf.get();
