@@ -6,12 +6,16 @@ source tree: pytest runs with `--import-mode=importlib` and only `python/tests` 
 
 from __future__ import annotations
 
-import json
+import os
 import re
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 VECTORS = ROOT / "testdata" / "ecmp_vectors.json"
+
+#: Multiplies the number of examples of the property tests (VPNHA_FUZZ_SCALE=20 for a
+#: long run before a release).
+SCALE = int(os.environ.get("VPNHA_FUZZ_SCALE", "1"))
 
 #: A small dual-redundancy topology in documentation address space (RFC 5737).
 DUAL = """\

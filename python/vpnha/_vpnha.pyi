@@ -391,6 +391,7 @@ class EcmpGroup:
         *,
         flow_label: _Column | None = None,
         out: npt.NDArray[np.uint16] | None = None,
+        threads: int | None = None,
     ) -> npt.NDArray[np.uint16]:
         """The tunnel of every row, as a ``uint16`` array; :data:`NO_TUNNEL` (65535) for a
         row when every tunnel is down. The same answers as :meth:`select` row by row.
@@ -406,9 +407,15 @@ class EcmpGroup:
 
         Other integer dtypes, strided arrays, lists, pandas Series and text (addresses as
         strings, protocols as names) are converted first, after a range check. A scalar
-        applies to every row. ``out`` receives the result in place. The GIL is released
-        while the rows are selected. Raises :class:`~vpnha.EcmpError` for columns of
-        different lengths, values out of range or mixed address families in a row.
+        applies to every row. ``out`` receives the result in place.
+
+        The GIL is released while the rows are selected, and a large batch is split over
+        ``threads`` threads (default: one per available core, each with at least 65,536
+        rows; ``threads=1`` in processes that already use every core).
+
+        Raises :class:`~vpnha.EcmpError` for columns of different lengths, values out of
+        range, mixed address families in a row, or an ``out`` that is not a writeable
+        ``uint16`` array of the right length (or shares memory with an input).
         """
     def hash_many(
         self,
@@ -420,6 +427,7 @@ class EcmpGroup:
         *,
         flow_label: _Column | None = None,
         out: npt.NDArray[np.uint64] | None = None,
+        threads: int | None = None,
     ) -> npt.NDArray[np.uint64]:
         """The group's hash of every row, as a ``uint64`` array (layouts as
         :meth:`select_many`)."""

@@ -40,6 +40,16 @@ enum Ints<'a, T> {
     Scalar(T),
 }
 
+impl<'a, T: Copy> Ints<'a, T> {
+    /// Rows `from..to` (a scalar stays a scalar).
+    fn rows(self, from: usize, to: usize) -> Self {
+        match self {
+            Ints::Slice(s) => Ints::Slice(s.get(from..to).unwrap_or(&[])),
+            scalar @ Ints::Scalar(_) => scalar,
+        }
+    }
+}
+
 impl<T: Copy + Default> Ints<'_, T> {
     #[inline(always)]
     fn get(self, i: usize) -> T {
@@ -69,11 +79,23 @@ impl<'py, T: Element + Copy> IntCol<'py, T> {
     }
 }
 
-fn numpy_asarray<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+/// `numpy.asarray(obj)`; what numpy refuses (ragged lists, ...) is an `EcmpError`.
+fn numpy_asarray<'py>(
+    py: Python<'py>,
+    obj: &Bound<'py, PyAny>,
+    what: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     helper(&ASARRAY, py, "numpy", "asarray")?
         .bind(py)
         .call1((obj,))
+        .map_err(|e| {
+            let why = e
+                .value(py)
+                .str()
+                .map_or_else(|_| "?".to_owned(), |s| s.to_string_lossy().into_owned());
+            ecmp_message(py, &format!("{what} is not an array numpy can read: {why}"))
+        })
 }
 
 /// A borrowed, contiguous view of a typed 1-D array, or `None` when it has another dtype.
@@ -134,7 +156,7 @@ where
     if let Some(col) = borrow_1d::<T>(py, obj, what)? {
         return Ok(col);
     }
-    let arr = numpy_asarray(py, obj)?;
+    let arr = numpy_asarray(py, obj, what)?;
     let untyped = arr
         .cast::<numpy::PyUntypedArray>()
         .map_err(|_| ecmp_message(py, &format!("{what}: numpy.asarray gave no array")))?;
@@ -156,6 +178,10 @@ where
                 &format!("{what} must be one-dimensional, not {n}-dimensional"),
             ));
         }
+    }
+    if untyped.len() == 0 {
+        // An empty list has numpy's default dtype (float64): no rows, nothing to convert.
+        return Ok(IntCol::Owned(Vec::new()));
     }
     let dtype = untyped.dtype();
     let kind = dtype.kind() as char;
@@ -230,7 +256,17 @@ enum Addrs<'a> {
     Mixed(&'a [IpAddr]),
 }
 
-impl Addrs<'_> {
+impl<'a> Addrs<'a> {
+    /// Rows `from..to` (a scalar stays a scalar).
+    fn rows(self, from: usize, to: usize) -> Self {
+        match self {
+            Addrs::V4(v) => Addrs::V4(v.rows(from, to)),
+            Addrs::V6(s) => Addrs::V6(s.get(from..to).unwrap_or(&[])),
+            scalar @ Addrs::V6Scalar(_) => scalar,
+            Addrs::Mixed(s) => Addrs::Mixed(s.get(from..to).unwrap_or(&[])),
+        }
+    }
+
     #[inline(always)]
     fn get(self, i: usize) -> IpAddr {
         match self {
@@ -318,7 +354,7 @@ impl<'py> AddrCol<'py> {
         }
         let arr = match obj.cast::<PyArray2<u8>>() {
             Ok(a) => a.clone().into_any(),
-            Err(_) => numpy_asarray(py, obj)?,
+            Err(_) => numpy_asarray(py, obj, what)?,
         };
         let untyped = arr
             .cast::<numpy::PyUntypedArray>()
@@ -344,6 +380,9 @@ impl<'py> AddrCol<'py> {
                     ),
                 ));
             }
+        }
+        if untyped.len() == 0 {
+            return Ok(AddrCol::V4(IntCol::Owned(Vec::new())));
         }
         let kind = untyped.dtype().kind() as char;
         match kind {
@@ -395,7 +434,9 @@ impl<'py> AddrCol<'py> {
             ));
         }
         let typed = match arr.cast::<PyArray2<u8>>() {
-            Ok(a) if a.try_readonly().is_ok_and(|r| r.as_slice().is_ok()) => a.clone(),
+            // Rows of 16 bytes back to back: C order (a Fortran-order array is contiguous too,
+            // but column by column).
+            Ok(a) if a.is_c_contiguous() => a.clone(),
             _ => {
                 // Another dtype, or strided: a contiguous uint8 copy after a range check.
                 let kind = untyped.dtype().kind() as char;
@@ -549,50 +590,176 @@ pub(crate) struct Batch<'a> {
     label: Ints<'a, u32>,
 }
 
-impl Batch<'_> {
+/// Each row of a column, as an iterator: the slice's values, or one value repeated. Each
+/// combination of slices and scalars gets its own loop, so the per-row work has no branch
+/// on the column kind and no bounds check.
+macro_rules! rows_of {
+    ($col:expr, |$it:ident| $body:expr) => {
+        match $col {
+            Ints::Slice(values) => {
+                let $it = values.iter().copied();
+                $body
+            }
+            Ints::Scalar(value) => {
+                let $it = std::iter::repeat(value);
+                $body
+            }
+        }
+    };
+}
+
+/// Below this many rows per thread a batch runs on the calling thread alone.
+const MIN_ROWS_PER_THREAD: usize = 1 << 16;
+
+/// The threads a batch uses by default: one per available core, but no more than its rows
+/// keep busy.
+pub(crate) fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+impl<'a> Batch<'a> {
+    /// Rows `from..to` of every column.
+    fn rows(self, from: usize, to: usize) -> Self {
+        Batch {
+            src: self.src.rows(from, to),
+            dst: self.dst.rows(from, to),
+            proto: self.proto.rows(from, to),
+            sport: self.sport.rows(from, to),
+            dport: self.dport.rows(from, to),
+            label: self.label.rows(from, to),
+        }
+    }
+
+    /// Runs `work` over the rows, split into one part per thread (at most `threads`, each
+    /// at least [`MIN_ROWS_PER_THREAD`] rows). A thread the system refuses to start leaves
+    /// its part to the calling thread.
+    pub(crate) fn run<O: Send>(
+        self,
+        out: &mut [O],
+        threads: usize,
+        work: impl Fn(Batch<'_>, &mut [O]) + Sync,
+    ) {
+        let rows = out.len();
+        let threads = threads.min(rows / MIN_ROWS_PER_THREAD).max(1);
+        if threads == 1 {
+            work(self, out);
+            return;
+        }
+        let per = rows.div_ceil(threads).next_multiple_of(CHUNK);
+        let mut refused = Vec::new();
+        std::thread::scope(|scope| {
+            let mut parts = out.chunks_mut(per).enumerate();
+            let first = parts.next();
+            for (i, part) in parts {
+                let from = i * per;
+                let batch = self.rows(from, from + part.len());
+                let work = &work;
+                let spawned = std::thread::Builder::new()
+                    .name("vpnha-batch".to_owned())
+                    .spawn_scoped(scope, move || work(batch, part));
+                if spawned.is_err() {
+                    refused.push(i);
+                }
+            }
+            if let Some((_, part)) = first {
+                work(self.rows(0, part.len()), part);
+            }
+        });
+        for i in refused {
+            let (from, to) = (i * per, ((i + 1) * per).min(rows));
+            if let Some(part) = out.get_mut(from..to) {
+                work(self.rows(from, to), part);
+            }
+        }
+    }
+
     /// Calls `f` with consecutive chunks of keys and the matching chunks of `out`.
     pub(crate) fn for_chunks<O>(self, out: &mut [O], mut f: impl FnMut(&[FlowKey], &mut [O])) {
         let (proto, sport, dport) = (self.proto, self.sport, self.dport);
         match (self.src, self.dst) {
-            // IPv4 columns: the common case, without per-row family dispatch.
-            (Addrs::V4(s), Addrs::V4(d)) => chunked(out, &mut f, |i| {
-                FlowKey::from_v4(
-                    Ipv4Addr::from_bits(s.get(i)),
-                    Ipv4Addr::from_bits(d.get(i)),
-                    proto.get(i),
-                    sport.get(i),
-                    dport.get(i),
-                )
-            }),
-            _ => chunked(out, &mut f, |i| {
-                let (a, b) = (self.src.get(i), self.dst.get(i));
-                let (p, sp, dp) = (proto.get(i), sport.get(i), dport.get(i));
-                match (a, b) {
-                    (IpAddr::V6(a), IpAddr::V6(b)) => {
-                        FlowKey::from_v6(a, b, p, sp, dp, self.label.get(i))
+            // IPv4 columns: the common case, one loop per kind of column.
+            (Addrs::V4(s), Addrs::V4(d)) => rows_of!(s, |s| rows_of!(d, |d| rows_of!(
+                proto,
+                |p| rows_of!(sport, |sp| rows_of!(dport, |dp| {
+                    let keys = s
+                        .zip(d)
+                        .zip(p)
+                        .zip(sp)
+                        .zip(dp)
+                        .map(|((((s, d), p), sp), dp)| {
+                            FlowKey::from_v4(
+                                Ipv4Addr::from_bits(s),
+                                Ipv4Addr::from_bits(d),
+                                p,
+                                sp,
+                                dp,
+                            )
+                        });
+                    chunked(out, &mut f, keys);
+                }))
+            ))),
+            // IPv6 columns of (n, 16) arrays.
+            (Addrs::V6(s), Addrs::V6(d)) => rows_of!(proto, |p| rows_of!(sport, |sp| rows_of!(
+                dport,
+                |dp| rows_of!(self.label, |label| {
+                    let keys = s.iter().zip(d).zip(p).zip(sp).zip(dp).zip(label).map(
+                        |(((((s, d), p), sp), dp), label)| {
+                            FlowKey::from_v6(
+                                Ipv6Addr::from(*s),
+                                Ipv6Addr::from(*d),
+                                p,
+                                sp,
+                                dp,
+                                label,
+                            )
+                        },
+                    );
+                    chunked(out, &mut f, keys);
+                })
+            ))),
+            _ => {
+                let keys = (0..).map(|i| {
+                    let (a, b) = (self.src.get(i), self.dst.get(i));
+                    let (p, sp, dp) = (proto.get(i), sport.get(i), dport.get(i));
+                    match (a, b) {
+                        (IpAddr::V6(a), IpAddr::V6(b)) => {
+                            FlowKey::from_v6(a, b, p, sp, dp, self.label.get(i))
+                        }
+                        (IpAddr::V4(a), IpAddr::V4(b)) => FlowKey::from_v4(a, b, p, sp, dp),
+                        // Ruled out by `check_families`; a harmless key rather than a panic.
+                        _ => FlowKey::from_v4(
+                            Ipv4Addr::UNSPECIFIED,
+                            Ipv4Addr::UNSPECIFIED,
+                            p,
+                            sp,
+                            dp,
+                        ),
                     }
-                    (IpAddr::V4(a), IpAddr::V4(b)) => FlowKey::from_v4(a, b, p, sp, dp),
-                    // Ruled out by `check_families`; a harmless key rather than a panic.
-                    _ => FlowKey::from_v4(Ipv4Addr::UNSPECIFIED, Ipv4Addr::UNSPECIFIED, p, sp, dp),
-                }
-            }),
+                });
+                chunked(out, &mut f, keys);
+            }
         }
     }
 }
 
+/// Fills a stack buffer from `keys` a chunk at a time and hands each chunk to `f` with the
+/// matching part of `out`.
+#[inline(always)]
 fn chunked<O>(
     out: &mut [O],
     f: &mut impl FnMut(&[FlowKey], &mut [O]),
-    key: impl Fn(usize) -> FlowKey,
+    mut keys: impl Iterator<Item = FlowKey>,
 ) {
     let blank = FlowKey::from_v4(Ipv4Addr::UNSPECIFIED, Ipv4Addr::UNSPECIFIED, 0, 0, 0);
     let mut buf = [blank; CHUNK];
-    for (c, out) in out.chunks_mut(CHUNK).enumerate() {
-        let base = c * CHUNK;
-        let keys = &mut buf[..out.len()];
-        for (j, k) in keys.iter_mut().enumerate() {
-            *k = key(base + j);
+    for out in out.chunks_mut(CHUNK) {
+        let mut filled = 0;
+        for (slot, key) in buf.iter_mut().take(out.len()).zip(&mut keys) {
+            *slot = key;
+            filled += 1;
         }
-        f(keys, out);
+        if let (Some(keys), Some(out)) = (buf.get(..filled), out.get_mut(..filled)) {
+            f(keys, out);
+        }
     }
 }

@@ -130,6 +130,16 @@ pub(crate) fn flow_key(
     let dp = int_in(py, dport, 65535, "dport")? as u16;
     let label = int_in(py, flow_label, 0xF_FFFF, "flow_label")? as u32;
     FlowKey::new(s, d, p, sp, dp)
-        .map(|k| k.with_flow_label(label))
+        .map(|k| labelled(k, label))
         .map_err(|e| ecmp_error(py, &e))
+}
+
+/// The key with this flow label when it is IPv6; an IPv4 key has none (its label is never
+/// read, and equal flows must compare equal).
+pub(crate) fn labelled(key: FlowKey, label: u32) -> FlowKey {
+    if key.is_ipv6() {
+        key.with_flow_label(label)
+    } else {
+        key
+    }
 }

@@ -11,8 +11,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyInt, PyString, PyTuple};
 use vpnha::ecmp::{Algorithm, EcmpGroup, FlowKey, HashFields, MAX_TUNNELS, NONE};
 
-use crate::columns::Columns;
-use crate::convert::{PROTOCOL_HELP, flow_key, int_in, protocol_from_text, type_name};
+use crate::columns::{Columns, default_threads};
+use crate::convert::{PROTOCOL_HELP, flow_key, int_in, labelled, protocol_from_text, type_name};
 use crate::errors::{ecmp_error, ecmp_message};
 use crate::topology::{helper, quote};
 
@@ -67,7 +67,7 @@ fn parse_flow(text: &str) -> Result<FlowKey, String> {
     }
     let proto = proto.ok_or("no protocol: end the flow with tcp, udp, icmp, esp or a number")?;
     FlowKey::new(src, dst, proto, sport, dport)
-        .map(|k| k.with_flow_label(label))
+        .map(|k| labelled(k, label))
         .map_err(|e| e.to_string())
 }
 
@@ -511,6 +511,20 @@ impl PyEcmpGroup {
     }
 }
 
+/// The `threads` argument of a batch call: None for one per core, else 1 or more.
+fn thread_count(py: Python<'_>, threads: Option<&Bound<'_, PyAny>>) -> PyResult<usize> {
+    match threads.filter(|t| !t.is_none()) {
+        None => Ok(default_threads()),
+        Some(t) => match int_in(py, t, 1024, "threads") {
+            Ok(0) | Err(_) => Err(ecmp_message(
+                py,
+                "threads is None (one per core) or a number from 1 to 1024",
+            )),
+            Ok(n) => Ok(n as usize),
+        },
+    }
+}
+
 fn tunnel_ids(py: Python<'_>, tunnels: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     if tunnels.cast::<PyInt>().is_ok() {
         let n = int_in(py, tunnels, MAX_TUNNELS as u64, "the tunnel count").map_err(|_| {
@@ -689,7 +703,7 @@ impl PyEcmpGroup {
     }
 
     /// The tunnel of every row, as a `uint16` array (`NO_TUNNEL` when every tunnel is down).
-    #[pyo3(signature = (src, dst, proto, sport = None, dport = None, *, flow_label = None, out = None))]
+    #[pyo3(signature = (src, dst, proto, sport = None, dport = None, *, flow_label = None, out = None, threads = None))]
     #[allow(clippy::too_many_arguments)]
     fn select_many<'py>(
         &self,
@@ -701,7 +715,9 @@ impl PyEcmpGroup {
         dport: Option<&Bound<'py, PyAny>>,
         flow_label: Option<&Bound<'py, PyAny>>,
         out: Option<&Bound<'py, PyAny>>,
+        threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<u16>>> {
+        let threads = thread_count(py, threads)?;
         let zero = 0u8.into_pyobject(py)?.into_any();
         let columns = Columns::extract(
             py,
@@ -726,9 +742,11 @@ impl PyEcmpGroup {
             let batch = columns.batch();
             let group = &*self.group;
             py.detach(|| {
-                batch.for_chunks(slots, |keys, out| {
-                    // Equal lengths by construction: the only error cannot occur.
-                    let _ = group.select_many(keys, out);
+                batch.run(slots, threads, |batch, slots| {
+                    batch.for_chunks(slots, |keys, out| {
+                        // Equal lengths by construction: the only error cannot occur.
+                        let _ = group.select_many(keys, out);
+                    });
                 });
             });
         }
@@ -736,7 +754,7 @@ impl PyEcmpGroup {
     }
 
     /// The group's hash of every row, as a `uint64` array.
-    #[pyo3(signature = (src, dst, proto, sport = None, dport = None, *, flow_label = None, out = None))]
+    #[pyo3(signature = (src, dst, proto, sport = None, dport = None, *, flow_label = None, out = None, threads = None))]
     #[allow(clippy::too_many_arguments)]
     fn hash_many<'py>(
         &self,
@@ -748,7 +766,9 @@ impl PyEcmpGroup {
         dport: Option<&Bound<'py, PyAny>>,
         flow_label: Option<&Bound<'py, PyAny>>,
         out: Option<&Bound<'py, PyAny>>,
+        threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let threads = thread_count(py, threads)?;
         let zero = 0u8.into_pyobject(py)?.into_any();
         let columns = Columns::extract(
             py,
@@ -773,10 +793,12 @@ impl PyEcmpGroup {
             let batch = columns.batch();
             let group = &*self.group;
             py.detach(|| {
-                batch.for_chunks(slots, |keys, out| {
-                    for (k, o) in keys.iter().zip(out) {
-                        *o = group.hash(k);
-                    }
+                batch.run(slots, threads, |batch, slots| {
+                    batch.for_chunks(slots, |keys, out| {
+                        for (k, o) in keys.iter().zip(out) {
+                            *o = group.hash(k);
+                        }
+                    });
                 });
             });
         }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
@@ -730,6 +730,14 @@ impl PyTopology {
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let this = slf.get();
+        if has_inline_key(&this.inner) {
+            PyErr::warn(
+                py,
+                &py.get_type::<PyUserWarning>(),
+                c"the topology holds an inline shared key, which vpnha never writes out: the pickled copy has none, and its findings have no line or column; reference keys as {env: NAME} to keep them",
+                1,
+            )?;
+        }
         let state = match &this.origin {
             Origin::Text { text, format, name } => {
                 ("text", format.name(), name.clone(), text.clone())
