@@ -80,13 +80,18 @@ test-python: wheel ## Python tests (pytest) against the installed wheel
 	$(PY) -m pytest
 
 .PHONY: lint-python
-lint-python: wheel ## Stubs against the built module (stubtest), mypy --strict on package, examples, benchmarks
+lint-python: wheel ## stubtest of the stubs against the built module; mypy --strict on package, examples, benchmarks, tests
 	$(PY) -m mypy.stubtest vpnha._vpnha
-	$(PY) -m mypy python/vpnha python/examples python/benchmarks
+	$(PY) -m mypy python/vpnha python/examples python/benchmarks python/tests
 
 .PHONY: bench-python
 bench-python: wheel ## Python benchmarks: select_many vs a loop of select, load + validate
 	$(PY) python/benchmarks/bench.py
+
+.PHONY: notebook
+notebook: wheel ## Re-execute python/examples/quickstart.ipynb from quickstart.py (adds nbclient, ipykernel)
+	$(PY) -m pip install --quiet -r python/requirements-notebook.txt
+	$(PY) python/examples/build_notebook.py
 
 .PHONY: clean
 clean: ## Remove build output

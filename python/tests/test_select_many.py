@@ -140,7 +140,7 @@ def test_read_only_inputs_and_out() -> None:
     with pytest.raises(vpnha.EcmpError, match="rows"):
         g.select_many(*cols, out=np.empty(999, dtype=np.uint16))
     with pytest.raises(vpnha.EcmpError, match="uint16"):
-        g.select_many(*cols, out=np.empty(1000, dtype=np.int32))  # type: ignore[arg-type]
+        g.select_many(*cols, out=np.empty(1000, dtype=np.int32))
     frozen = np.empty(1000, dtype=np.uint16)
     frozen.setflags(write=False)
     with pytest.raises(vpnha.EcmpError, match="cannot be written"):

@@ -201,7 +201,7 @@ class Topology:
     def ecmp_group(
         self,
         site: str | None = None,
-        algorithm: _AlgorithmName | None = None,
+        algorithm: _AlgorithmName | str | None = None,
         seed: int | None = None,
         *,
         weights: Sequence[int] | None = None,
@@ -295,7 +295,7 @@ class EcmpGroup:
     def __new__(
         cls,
         tunnels: int | Sequence[str],
-        algorithm: _AlgorithmName | None = None,
+        algorithm: _AlgorithmName | str | None = None,
         seed: int | None = None,
         *,
         weights: Sequence[int] | None = None,
