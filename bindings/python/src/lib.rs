@@ -1,7 +1,8 @@
 //! `vpnha._vpnha`: the native module of the `vpnha` Python package.
 //!
-//! A thin layer over the `vpnha` crate: wrapper types ([`topology`], [`ecmp`]), the mapping
-//! of core errors to Python exceptions ([`errors`], the only place exceptions are made) and
+//! A thin layer over the `vpnha` crate: wrapper types (`topology.rs`, `ecmp.rs`, with the
+//! value conversions of `convert.rs` and the numpy columns of `columns.rs`), the mapping of
+//! core errors to Python exceptions (`errors.rs`, the only place exceptions are made) and
 //! the release of the GIL around bulk work (parsing, validation, batch selection). No
 //! domain logic lives here; the Python package (`python/vpnha`) adds presentation only.
 //!
