@@ -121,6 +121,8 @@ def test_value_types_are_immutable_hashable_and_comparable(dual_text: str) -> No
         "tunnels=['hq-a/0', 'hq-a/1', 'hq-b/0', 'hq-b/1'])"
     )
     assert vpnha.Site(site.name, site.pattern, site.devices, site.tunnels) == site
+    assert tunnel.to_dict() == {"id": "hq-a/0", "connection": "hq-a", "local_gateway": "hq-fw-a", "site": "hq", "instance": 0}
+    assert site.to_dict()["tunnels"] == ["hq-a/0", "hq-a/1", "hq-b/0", "hq-b/1"]
 
 
 def test_repr_summarises(dual_text: str) -> None:

@@ -33,6 +33,7 @@ def test_findings_match_the_cli(path: Path) -> None:
     assert [d.to_dict() for d in result] == cli["diagnostics"]
     assert result.status == cli["status"]
     assert result.counts()["error"] == cli["errors"]
+    assert [s.to_dict() for s in vpnha.Topology.load(path).sites] == cli["sites"]
 
 
 def _cli_json(path: Path) -> dict[str, Any] | None:

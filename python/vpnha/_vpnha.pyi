@@ -104,6 +104,9 @@ class Tunnel:
     @property
     def instance(self) -> int:
         """The gateway instance index (0 or 1)."""
+    def to_dict(self) -> dict[str, Any]:
+        """``{"id", "connection", "local_gateway", "site", "instance"}``;
+        ``pandas.DataFrame([t.to_dict() for t in topology.tunnels])`` is a table of them."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
@@ -130,6 +133,9 @@ class Site:
     @property
     def instance_count(self) -> int:
         """The number of distinct gateway instances its tunnels reach."""
+    def to_dict(self) -> dict[str, Any]:
+        """``{"name", "pattern", "devices", "tunnels"}`` (tunnel ids), as ``vpnha check
+        --format json`` lists sites."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 

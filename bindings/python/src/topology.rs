@@ -194,6 +194,17 @@ impl PyTunnel {
         }
     }
 
+    /// `{"id", "connection", "local_gateway", "site", "instance"}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("id", &self.id)?;
+        d.set_item("connection", &self.connection)?;
+        d.set_item("local_gateway", &self.local_gateway)?;
+        d.set_item("site", &self.site)?;
+        d.set_item("instance", self.instance)?;
+        Ok(d)
+    }
+
     fn __str__(&self) -> String {
         self.id.clone()
     }
@@ -273,6 +284,19 @@ impl PySite {
     #[getter]
     fn tunnels<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, self.tunnels.iter().cloned())
+    }
+
+    /// `{"name", "pattern", "devices", "tunnels"}` with tunnel ids, as `vpnha check --format json`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("name", &self.name)?;
+        d.set_item("pattern", &self.pattern)?;
+        d.set_item("devices", PyList::new(py, &self.devices)?)?;
+        d.set_item(
+            "tunnels",
+            PyList::new(py, self.tunnels.iter().map(|t| t.id.as_str()))?,
+        )?;
+        Ok(d)
     }
 
     /// The number of distinct gateway instances its tunnels reach.
