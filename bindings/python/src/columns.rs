@@ -12,6 +12,7 @@ use numpy::{
     Element, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray1,
     PyReadonlyArray2, PyUntypedArrayMethods,
 };
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyInt, PyList, PyString};
@@ -107,15 +108,35 @@ fn borrow_1d<'py, T: Element + Copy>(
     let Ok(arr) = obj.cast::<PyArray1<T>>() else {
         return Ok(None);
     };
+    let arr = if arr.is_contiguous() {
+        arr.clone()
+    } else {
+        // Strided: a contiguous copy, made by numpy (which raises MemoryError rather than
+        // aborting when there is no room for it).
+        contiguous(py, arr.as_any())?
+            .cast_into::<PyArray1<T>>()
+            .map_err(|_| ecmp_message(py, &format!("{what}: conversion failed")))?
+    };
     let ro = arr
         .try_readonly()
         .map_err(|e| ecmp_message(py, &format!("{what}: the array cannot be read: {e}")))?;
-    if ro.as_slice().is_ok() {
-        Ok(Some(IntCol::Array(ro)))
-    } else {
-        // Strided: copy it (the loop reads slices).
-        Ok(Some(IntCol::Owned(ro.as_array().iter().copied().collect())))
-    }
+    Ok(Some(IntCol::Array(ro)))
+}
+
+/// `numpy.ascontiguousarray(arr)`.
+fn contiguous<'py>(py: Python<'py>, arr: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static ASCONTIGUOUS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    helper(&ASCONTIGUOUS, py, "numpy", "ascontiguousarray")?
+        .bind(py)
+        .call1((arr,))
+}
+
+/// An empty vector with room for `n` values, or a `MemoryError`.
+fn room_for<T>(n: usize) -> PyResult<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n)
+        .map_err(|_| PyMemoryError::new_err(format!("no memory to convert {n} rows")))?;
+    Ok(v)
 }
 
 /// An integer column in `0..=max` of dtype `T`: a Python int, a numpy array or anything
@@ -204,7 +225,7 @@ where
         'U' | 'S' | 'O' => {
             let items = arr.call_method0("tolist")?;
             let list = items.cast::<PyList>()?;
-            let mut v = Vec::with_capacity(list.len());
+            let mut v = room_for(list.len())?;
             for item in list.iter() {
                 let value = if let Ok(s) = item.cast::<PyString>() {
                     text(&s.to_string_lossy())?
@@ -396,7 +417,7 @@ impl<'py> AddrCol<'py> {
             'U' | 'S' | 'O' => {
                 let items = arr.call_method0("tolist")?;
                 let list = items.cast::<PyList>()?;
-                let mut v = Vec::with_capacity(list.len());
+                let mut v = room_for(list.len())?;
                 for item in list.iter() {
                     let a = match item.cast::<PyBytes>() {
                         Ok(b) => {

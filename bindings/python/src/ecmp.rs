@@ -457,7 +457,16 @@ impl PyEcmpGroup {
         dtype: &str,
     ) -> PyResult<Bound<'py, PyArray1<T>>> {
         match out.filter(|o| !o.is_none()) {
-            None => Ok(PyArray1::<T>::zeros(py, rows, false)),
+            // numpy.zeros, called through Python: it raises MemoryError where
+            // `PyArray1::zeros` would panic.
+            None => {
+                static ZEROS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+                helper(&ZEROS, py, "numpy", "zeros")?
+                    .bind(py)
+                    .call1((rows, numpy::dtype::<T>(py)))?
+                    .cast_into::<PyArray1<T>>()
+                    .map_err(|_| ecmp_message(py, "numpy.zeros gave no array"))
+            }
             Some(o) => {
                 let arr = o.cast::<PyArray1<T>>().map_err(|_| {
                     ecmp_message(py, &format!("out must be a one-dimensional {dtype} array"))
@@ -528,11 +537,12 @@ fn thread_count(py: Python<'_>, threads: Option<&Bound<'_, PyAny>>) -> PyResult<
 fn tunnel_ids(py: Python<'_>, tunnels: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
     if tunnels.cast::<PyInt>().is_ok() {
         let n = int_in(py, tunnels, MAX_TUNNELS as u64, "the tunnel count").map_err(|_| {
-            ecmp_error(
+            let given = tunnels
+                .str()
+                .map_or_else(|_| "?".to_owned(), |s| s.to_string_lossy().into_owned());
+            ecmp_message(
                 py,
-                &vpnha::ecmp::EcmpError::TunnelCount {
-                    count: tunnels.extract::<usize>().unwrap_or(0),
-                },
+                &format!("an ECMP group needs 1 to {MAX_TUNNELS} tunnels, not {given}"),
             )
         })?;
         return Ok((0..n).map(|i| i.to_string()).collect());
