@@ -136,6 +136,8 @@ def test_addresses_as_text_objects_or_ints() -> None:
     assert g.select(a, b, "TCP", 1000, 443) == want
     assert g.select(int(a), int(b), 6, 1000, 443) == want
     assert g.select(vpnha.Flow(a, b, 6, 1000, 443)) == want
+    with pytest.raises(TypeError):
+        g.select(vpnha.Flow(a, b, 6, 1000, 443), sport=5)
     assert g.select(ipaddress.ip_interface("192.0.2.1/24"), b, 6, 1000, 443) == want
     assert g.select(" 192.0.2.1 ", b, np.uint8(6), np.uint16(1000), np.int64(443)) == want
 

@@ -426,7 +426,8 @@ impl PyEcmpGroup {
         flow_label: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<FlowKey> {
         if let Ok(flow) = src.cast::<PyFlow>() {
-            if dst.is_some() || proto.is_some() {
+            let extra = [dst, proto, sport, dport, flow_label];
+            if extra.iter().any(|a| a.is_some_and(|a| !a.is_none())) {
                 return Err(PyTypeError::new_err(
                     "give either a Flow, or src, dst and proto (with optional ports)",
                 ));
