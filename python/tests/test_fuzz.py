@@ -5,8 +5,10 @@ would not even catch)."""
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -143,6 +145,16 @@ def test_mutated_valid_topologies(path: tuple[Any, ...], value: Any, mode: str) 
         if text is not None:
             # The same model back (inline shared keys are never written out).
             assert vpnha.Topology.from_yaml(text).to_dict() == t.to_dict()
+
+
+@settings(max_examples=100 * SCALE, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=300), VALUES.map(lambda v: json.dumps(v).encode())))
+def test_random_azure_documents(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "export.json"
+    path.write_bytes(data)
+    t = attempt(lambda: vpnha.Topology.from_azure(path), vpnha.TopologyError)
+    if t is not None:
+        t.import_findings, t.validate(), t.tunnels, t.sites
 
 
 @settings(max_examples=300 * SCALE, deadline=None)

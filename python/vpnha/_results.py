@@ -98,11 +98,14 @@ class ValidationResult(list["Diagnostic"]):
         }
 
     def to_pandas(self) -> pandas.DataFrame:
-        """A DataFrame with columns rule, severity, message, path, line, column (needs pandas)."""
+        """A DataFrame with columns rule, severity, message, path, line, column (and file,
+        pointer for an Azure import); needs pandas."""
         from ._html import require_pandas
 
         pd = require_pandas("ValidationResult.to_pandas()")
         columns = ["rule", "severity", "message", "path", "line", "column"]
+        if any(d.file is not None for d in self):
+            columns += ["file", "pointer"]
         frame = pd.DataFrame([d.to_dict() for d in self], columns=columns)
         for c in ("line", "column"):
             frame[c] = frame[c].astype("Int64")

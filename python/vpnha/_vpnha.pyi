@@ -44,10 +44,11 @@ _Column: TypeAlias = npt.ArrayLike
 
 @final
 class Diagnostic:
-    """One validation finding, or one problem of an unreadable input.
+    """One validation finding, one problem of an unreadable input, or one finding of an
+    Azure import (``rule`` is then the import code).
 
-    ``str(d)`` is ``line:column: severity[rule] path: message``, as ``vpnha check`` prints
-    it. Immutable, hashable, picklable.
+    ``str(d)`` is ``[file:]line:column: severity[rule] path: message``, as ``vpnha check``
+    prints it. Immutable, hashable, picklable.
     """
 
     def __new__(
@@ -58,6 +59,8 @@ class Diagnostic:
         path: str = ...,
         line: int | None = None,
         column: int | None = None,
+        file: str | None = None,
+        pointer: str | None = None,
     ) -> Diagnostic: ...
     @property
     def rule(self) -> str:
@@ -77,8 +80,17 @@ class Diagnostic:
     @property
     def column(self) -> int | None:
         """The 1-based column (in characters); None when unknown."""
+    @property
+    def file(self) -> str | None:
+        """For a topology imported from Azure: the document ``line`` and ``column`` are in."""
+    @property
+    def pointer(self) -> str | None:
+        """For a topology imported from Azure: the JSON pointer (RFC 6901) of the field in
+        ``file`` (``/properties/bgpSettings/asn``)."""
     def to_dict(self) -> dict[str, Any]:
-        """``{"rule", "severity", "message", "path", "line", "column"}``, as the CLI's JSON."""
+        """``{"rule", "severity", "message", "path", "line", "column"}``, as the CLI's JSON,
+        plus ``"file"`` and ``"pointer"`` when imported from Azure (as ``vpnha check --from
+        azure``)."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
@@ -174,6 +186,22 @@ class Topology:
         ``json.load`` of a topology file). Values of other types are taken as their
         ``str()``, so :mod:`ipaddress` objects work. Problems carry field paths but no
         line or column."""
+    @staticmethod
+    def from_azure(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, gateway: str | None = None) -> Topology:
+        """Imports Azure resource JSON into one topology: ``az network vnet-gateway /
+        local-gateway / vpn-connection / public-ip / vnet show`` or ``list`` output, REST
+        responses, ``az resource list`` / ``az graph query`` output, ARM template exports.
+        ``gateway`` (name or resource id) picks one when the documents hold several.
+
+        What could not be carried over exactly is in :attr:`import_findings` (each with its
+        file, JSON pointer, line and column), and :meth:`validate` places its findings in
+        the documents the fields came from. Raises :class:`~vpnha.TopologyError` (with the
+        findings as ``problems``) when nothing usable could be read.
+        """
+    @property
+    def import_findings(self) -> ValidationResult:
+        """The findings of :meth:`from_azure` (an import error means a value had to be
+        replaced by a placeholder: fix the input); empty for any other topology."""
     def to_dict(self) -> dict[str, Any]:
         """The topology as plain data in the format-v1 shape (addresses as text). Inline
         shared keys are never written out; ``{env: NAME}`` references are."""

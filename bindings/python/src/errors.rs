@@ -166,6 +166,8 @@ pub(crate) fn topology_error(py: Python<'_>, source: &str, rule: Rule, message: 
         path: String::new(),
         line: None,
         column: None,
+        file: None,
+        pointer: None,
     };
     let build = || -> PyResult<PyErr> {
         let attrs = [
@@ -216,4 +218,49 @@ pub(crate) fn ecmp_message(py: Python<'_>, message: &str) -> PyErr {
 /// written in a format).
 pub(crate) fn vpnha_error(py: Python<'_>, message: &str) -> PyErr {
     VPNHA_ERROR.err(py, message, &[])
+}
+
+/// `vpnha.TopologyError` for an Azure import that gave no topology; `problems` are its
+/// findings, each with the file, JSON pointer, line and column it is about.
+pub(crate) fn import_error(py: Python<'_>, source: &str, problems: Vec<PyDiagnostic>) -> PyErr {
+    let first = problems.first().cloned();
+    let mut message = format!("{source}: no topology could be imported");
+    if let Some(f) = &first {
+        message = f.text();
+        if problems.len() > 1 {
+            message.push_str(&format!(" (and {} more findings)", problems.len() - 1));
+        }
+    }
+    let build = || -> PyResult<PyErr> {
+        let attrs = [
+            ("problems", PyTuple::new(py, problems)?.into_any()),
+            ("source", source.into_pyobject(py)?.into_any()),
+            (
+                "rule",
+                first
+                    .as_ref()
+                    .map(|d| d.rule.clone())
+                    .into_pyobject(py)?
+                    .into_any(),
+            ),
+            (
+                "path",
+                first
+                    .as_ref()
+                    .map(|d| d.path.clone())
+                    .into_pyobject(py)?
+                    .into_any(),
+            ),
+            (
+                "line",
+                first.as_ref().and_then(|d| d.line).into_pyobject(py)?,
+            ),
+            (
+                "column",
+                first.as_ref().and_then(|d| d.column).into_pyobject(py)?,
+            ),
+        ];
+        Ok(TOPOLOGY_ERROR.err(py, &message, &attrs))
+    };
+    build().unwrap_or_else(|e| e)
 }

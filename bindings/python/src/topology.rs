@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use pyo3::exceptions::{PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
+use vpnha::import::{Finding, Import, SourceRef, azure};
 use vpnha::{Format, LoadError, MAX_INPUT_BYTES, Rule, SharedKey, Topology};
 
 use crate::ecmp::{GroupOptions, PyEcmpGroup};
@@ -35,7 +37,7 @@ fn quote_all(py: Python<'_>, items: &[String]) -> String {
     format!("[{}]", inner.join(", "))
 }
 
-/// One finding of validation, or one problem of an unreadable input.
+/// One finding of validation, or one problem of an unreadable input or an Azure import.
 #[pyclass(frozen, eq, hash, module = "vpnha", name = "Diagnostic")]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct PyDiagnostic {
@@ -51,6 +53,12 @@ pub(crate) struct PyDiagnostic {
     pub(crate) line: Option<u32>,
     #[pyo3(get)]
     pub(crate) column: Option<u32>,
+    /// The document `line` and `column` are in, for a topology imported from Azure.
+    #[pyo3(get)]
+    pub(crate) file: Option<String>,
+    /// The JSON pointer of the field in that document.
+    #[pyo3(get)]
+    pub(crate) pointer: Option<String>,
 }
 
 impl From<&vpnha::Diagnostic> for PyDiagnostic {
@@ -62,6 +70,51 @@ impl From<&vpnha::Diagnostic> for PyDiagnostic {
             path: d.path.to_string(),
             line: d.line(),
             column: d.column(),
+            file: None,
+            pointer: None,
+        }
+    }
+}
+
+impl PyDiagnostic {
+    /// `file:line:column: severity[rule] path: message`, as the CLI prints it.
+    pub(crate) fn text(&self) -> String {
+        let mut s = String::new();
+        if let Some(f) = &self.file {
+            s.push_str(f);
+            s.push(':');
+            if self.line.is_none() {
+                s.push(' ');
+            }
+        }
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            s.push_str(&format!("{l}:{c}: "));
+        }
+        s.push_str(&format!("{}[{}]", self.severity, self.rule));
+        if !self.path.is_empty() {
+            s.push(' ');
+            s.push_str(&self.path);
+        } else if let Some(p) = self.pointer.as_deref().filter(|p| !p.is_empty()) {
+            s.push(' ');
+            s.push_str(p);
+        }
+        s.push_str(": ");
+        s.push_str(&self.message);
+        s
+    }
+}
+
+impl From<&Finding> for PyDiagnostic {
+    fn from(f: &Finding) -> Self {
+        PyDiagnostic {
+            rule: f.code.name().to_owned(),
+            severity: f.severity.name().to_owned(),
+            message: f.message.clone(),
+            path: f.path.to_string(),
+            line: f.source.as_ref().and_then(SourceRef::line),
+            column: f.source.as_ref().and_then(SourceRef::column),
+            file: f.file().map(str::to_owned),
+            pointer: Some(f.pointer().to_owned()),
         }
     }
 }
@@ -69,7 +122,8 @@ impl From<&vpnha::Diagnostic> for PyDiagnostic {
 #[pymethods]
 impl PyDiagnostic {
     #[new]
-    #[pyo3(signature = (rule, severity, message, path = String::new(), line = None, column = None))]
+    #[pyo3(signature = (rule, severity, message, path = String::new(), line = None, column = None, file = None, pointer = None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         rule: String,
         severity: String,
@@ -77,6 +131,8 @@ impl PyDiagnostic {
         path: String,
         line: Option<u32>,
         column: Option<u32>,
+        file: Option<String>,
+        pointer: Option<String>,
     ) -> PyResult<Self> {
         if !matches!(severity.as_str(), "error" | "warning" | "info") {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(
@@ -90,47 +146,52 @@ impl PyDiagnostic {
             path,
             line,
             column,
+            file,
+            pointer,
         })
     }
 
-    /// `{"rule", "severity", "message", "path", "line", "column"}`, as `vpnha check --format json`.
+    /// `{"rule", "severity", "message", "path", "line", "column"}`, as `vpnha check
+    /// --format json`; with `"file"` and `"pointer"` for an Azure import, as `vpnha check
+    /// --from azure` writes them.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("rule", &self.rule)?;
         d.set_item("severity", &self.severity)?;
         d.set_item("message", &self.message)?;
         d.set_item("path", &self.path)?;
+        if self.file.is_some() || self.pointer.is_some() {
+            d.set_item("file", &self.file)?;
+            d.set_item("pointer", self.pointer.as_deref().unwrap_or(""))?;
+        }
         d.set_item("line", self.line)?;
         d.set_item("column", self.column)?;
         Ok(d)
     }
 
     fn __str__(&self) -> String {
-        let mut s = String::new();
-        if let (Some(l), Some(c)) = (self.line, self.column) {
-            s.push_str(&format!("{l}:{c}: "));
-        }
-        s.push_str(&format!("{}[{}]", self.severity, self.rule));
-        if !self.path.is_empty() {
-            s.push(' ');
-            s.push_str(&self.path);
-        }
-        s.push_str(": ");
-        s.push_str(&self.message);
-        s
+        self.text()
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let opt = |v: Option<u32>| v.map_or_else(|| "None".to_owned(), |v| v.to_string());
-        format!(
-            "Diagnostic(rule={}, severity={}, message={}, path={}, line={}, column={})",
+        let mut s = format!(
+            "Diagnostic(rule={}, severity={}, message={}, path={}, line={}, column={}",
             quote(py, &self.rule),
             quote(py, &self.severity),
             quote(py, &self.message),
             quote(py, &self.path),
             opt(self.line),
             opt(self.column)
-        )
+        );
+        if let Some(f) = &self.file {
+            s.push_str(&format!(", file={}", quote(py, f)));
+        }
+        if let Some(p) = &self.pointer {
+            s.push_str(&format!(", pointer={}", quote(py, p)));
+        }
+        s.push(')');
+        s
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
@@ -142,6 +203,8 @@ impl PyDiagnostic {
             d.path.clone(),
             d.line,
             d.column,
+            d.file.clone(),
+            d.pointer.clone(),
         );
         (slf.get_type(), args).into_pyobject(slf.py())
     }
@@ -356,6 +419,9 @@ pub(crate) struct PyTopology {
     /// Whether findings keep their line and column: for text, not for a dict (whose JSON
     /// serialisation the user never saw).
     positions: Positions,
+    /// The import a topology came from (`from_azure`): its findings, and where in the Azure
+    /// documents each field came from, for the positions of validation findings.
+    azure: Option<Arc<Import>>,
     tunnels: PyOnceLock<Py<PyTuple>>,
     sites: PyOnceLock<Py<PyTuple>>,
 }
@@ -370,6 +436,7 @@ impl PyTopology {
             inner,
             origin,
             positions,
+            azure: None,
             tunnels: PyOnceLock::new(),
             sites: PyOnceLock::new(),
         }
@@ -596,6 +663,63 @@ impl PyTopology {
         Self::parse_text(py, text, Format::Json, NAME, Positions::Drop)
     }
 
+    /// A topology from Azure resource JSON: az CLI output, REST responses, resource lists,
+    /// ARM template exports; all files together form one topology.
+    #[staticmethod]
+    #[pyo3(signature = (paths, *, gateway = None))]
+    fn from_azure(
+        py: Python<'_>,
+        paths: &Bound<'_, PyAny>,
+        gateway: Option<&str>,
+    ) -> PyResult<Self> {
+        let paths: Vec<PathBuf> = match paths.extract::<PathBuf>() {
+            Ok(one) if paths.cast::<PyBytes>().is_err() => vec![one],
+            _ => paths
+                .try_iter()
+                .map_err(|_| {
+                    PyTypeError::new_err(
+                        "paths is a path or an iterable of paths (str or os.PathLike)",
+                    )
+                })?
+                .map(|p| p.and_then(|p| p.extract::<PathBuf>()))
+                .collect::<PyResult<_>>()?,
+        };
+        let name = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let options = match gateway {
+            Some(g) => azure::Options::default().gateway(g),
+            None => azure::Options::default(),
+        };
+        let import = py.detach(|| azure::from_paths(&paths, &options));
+        let Some(topology) = import.topology.clone() else {
+            let problems: Vec<PyDiagnostic> =
+                import.findings.iter().map(PyDiagnostic::from).collect();
+            return Err(errors::import_error(py, &name, problems));
+        };
+        let mut t = Self::new(topology, Origin::Document { name }, Positions::Keep);
+        t.azure = Some(Arc::new(import));
+        Ok(t)
+    }
+
+    /// What an Azure import could not carry over exactly (`from_azure`); empty otherwise.
+    #[getter]
+    fn import_findings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        static RESULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+        let findings: Vec<PyDiagnostic> = self
+            .azure
+            .as_ref()
+            .map(|i| i.findings.iter().map(PyDiagnostic::from).collect())
+            .unwrap_or_default();
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("source", self.name_of_source())?;
+        helper(&RESULT, py, "vpnha._results", "ValidationResult")?
+            .bind(py)
+            .call((PyList::new(py, findings)?,), Some(&kwargs))
+    }
+
     /// The topology as a plain dict in the format-v1 shape; inline shared keys are left out.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -618,8 +742,25 @@ impl PyTopology {
     /// Every finding of every rule, as a `ValidationResult` (a list of `Diagnostic`).
     fn validate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         static RESULT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-        let found = py.detach(|| self.inner.validate());
-        let list = PyList::new(py, self.diagnostics(&found))?;
+        let diagnostics = match &self.azure {
+            // Findings placed in the Azure documents their fields came from.
+            Some(import) => py.detach(|| {
+                import
+                    .validate()
+                    .iter()
+                    .map(|d| {
+                        let origin = import.origin(&d.path);
+                        PyDiagnostic {
+                            file: origin.map(|o| o.file.clone()),
+                            pointer: Some(origin.map_or_else(String::new, |o| o.pointer.clone())),
+                            ..PyDiagnostic::from(d)
+                        }
+                    })
+                    .collect()
+            }),
+            None => self.diagnostics(&py.detach(|| self.inner.validate())),
+        };
+        let list = PyList::new(py, diagnostics)?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("source", self.name_of_source())?;
         helper(&RESULT, py, "vpnha._results", "ValidationResult")?
