@@ -104,3 +104,15 @@ def test_import_findings_to_pandas_have_files() -> None:
     t = vpnha.Topology.from_azure(inputs(FIXTURES / "bad-values"))
     frame = t.import_findings.to_pandas()
     assert list(frame.columns)[-2:] == ["file", "pointer"] and len(frame) == len(t.import_findings)
+
+
+def test_check_counts_import_errors() -> None:
+    t = vpnha.Topology.from_azure(inputs(FIXTURES / "bad-values"))
+    assert not t.import_findings.ok
+    with pytest.raises(vpnha.ValidationError) as info:
+        t.check()
+    assert info.value.result is not None
+    assert info.value.result[: len(t.import_findings)] == t.import_findings
+    clean = vpnha.Topology.from_azure(inputs(FIXTURES / "active-active-apipa"))
+    result = clean.check()
+    assert result == [*clean.import_findings, *clean.validate()]

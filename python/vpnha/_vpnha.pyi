@@ -216,13 +216,16 @@ class Topology:
         errors first, then warnings, then information. Never raises for findings."""
     def check(self) -> ValidationResult:
         """:meth:`validate`, raising :class:`~vpnha.ValidationError` when a finding is an
-        error (warnings pass), as ``vpnha check`` exits 1."""
+        error (warnings pass), as ``vpnha check`` exits 1. For a topology from
+        :meth:`from_azure`, the import findings come first and count too, as in ``vpnha
+        check --from azure``."""
     @property
     def name(self) -> str | None:
         """The topology's ``name`` field."""
     @property
     def source(self) -> str:
-        """Where it was read from: the path as given, ``<input>``, or ``<dict>``."""
+        """Where it was read from: the path as given, ``<input>``, ``<dict>``, or the Azure
+        files, comma-separated."""
     @property
     def tunnels(self) -> tuple[Tunnel, ...]:
         """Every tunnel, in the stable order (connection name, then instance)."""

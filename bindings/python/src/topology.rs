@@ -768,9 +768,18 @@ impl PyTopology {
             .call((list,), Some(&kwargs))
     }
 
-    /// `validate()`, raising `ValidationError` when a finding is an error.
+    /// `validate()`, raising `ValidationError` when a finding is an error. For an Azure
+    /// import the import findings come first, as in `vpnha check --from azure`.
     fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.validate(py)?.call_method0("raise_for_errors")
+        let validated = self.validate(py)?;
+        let result = if self.azure.is_some() {
+            let all = self.import_findings(py)?;
+            all.call_method1("extend", (validated,))?;
+            all
+        } else {
+            validated
+        };
+        result.call_method0("raise_for_errors")
     }
 
     #[getter]
