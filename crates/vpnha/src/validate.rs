@@ -791,17 +791,6 @@ impl Checker<'_> {
             .rev()
             .map(|(i, l)| (l.name.as_str(), i))
             .collect();
-        // Each connection's site, found once: a scan per site would be cubic in the
-        // number of devices.
-        let mut site_connections: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (ci, c) in t.connections.iter().enumerate() {
-            if let Some(&li) = lg_index.get(c.local_gateway.as_str()) {
-                site_connections
-                    .entry(t.local_gateways[li].site())
-                    .or_default()
-                    .push(ci);
-            }
-        }
         for site in t.sites() {
             let device_idx: Vec<usize> = site
                 .devices
@@ -824,10 +813,11 @@ impl Checker<'_> {
                 );
             }
             if site.devices.len() >= 2 {
-                let in_site = site_connections.get(site.name.as_str());
-                for &ci in in_site.map_or(&[][..], Vec::as_slice) {
-                    let c = &t.connections[ci];
-                    if !c.enable_bgp {
+                for (ci, c) in t.connections.iter().enumerate() {
+                    let in_site = t
+                        .local_gateway(&c.local_gateway)
+                        .is_some_and(|l| l.site() == site.name);
+                    if in_site && !c.enable_bgp {
                         self.push(
                             Rule::BgpRequiredMultiDevice,
                             conn(ci).key("enable_bgp"),
