@@ -8,6 +8,9 @@ mod demo;
 mod import;
 mod input;
 mod render;
+mod route;
+mod selection;
+mod simulate;
 mod tunnels;
 
 use std::io::Write;
@@ -69,6 +72,22 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Which tunnel carries a flow (ECMP), with parts of the topology down or not.
+    ///
+    /// Exit 0 with a tunnel, 1 when every tunnel of the site is down, 2 on bad input.
+    Route {
+        #[command(flatten)]
+        args: route::RouteArgs,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// What happens to a site's flows when parts fail and when they come back.
+    Simulate {
+        #[command(flatten)]
+        args: simulate::SimulateArgs,
+        #[command(flatten)]
+        output: Output,
+    },
     /// List every rule vpnha checks, with its severity and what triggers it.
     Rules {
         #[command(flatten)]
@@ -118,6 +137,8 @@ fn main() -> ExitCode {
         Command::Check { files, output, .. } => check::run(&files, output.format, &mut out),
         Command::Import(ImportSource::Azure(args)) => import::run_azure(&args, &mut out),
         Command::Tunnels { file, output } => tunnels::run(&file, output.format, &mut out),
+        Command::Route { args, output } => route::run(&args, output.format, &mut out),
+        Command::Simulate { args, output } => simulate::run(&args, output.format, &mut out),
         Command::Rules { output } => render::rules(output.format, &mut out).map(|()| Outcome::Ok),
         Command::Demo { output } => demo::run(output.format, &mut out),
     };
