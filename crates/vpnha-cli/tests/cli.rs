@@ -1,0 +1,343 @@
+//! The `vpnha` binary as a user runs it: verdicts, exit codes, JSON, hostile input.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn vpnha(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vpnha"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("vpnha runs")
+}
+
+fn vpnha_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vpnha"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("vpnha runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally, not by a signal")
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("vpnha-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+/// The rules a file's `# expect:` comment names.
+fn expected_rules(text: &str) -> BTreeSet<String> {
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("# expect:"))
+        .expect("every example names the rules it must trigger");
+    line.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty() && *r != "none")
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_example_gives_exactly_its_documented_rules_and_exit_code() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(examples()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        seen += 1;
+        let want = expected_rules(&std::fs::read_to_string(&path).unwrap());
+        let out = vpnha(&["check", "--format", "json", path.to_str().unwrap()]);
+        let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let diags = json["diagnostics"].as_array().unwrap();
+        let got: BTreeSet<String> = diags
+            .iter()
+            .filter(|d| d["severity"] != "info")
+            .map(|d| d["rule"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(got, want, "{}", path.display());
+
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let load_problem = json["status"] == "unreadable";
+        let errors = json["errors"].as_u64().unwrap();
+        let expected_code = if load_problem {
+            2
+        } else if errors > 0 {
+            1
+        } else {
+            0
+        };
+        assert_eq!(code(&out), expected_code, "{name}");
+        if name.starts_with("broken-") {
+            assert_ne!(code(&out), 0, "{name} must fail");
+        } else {
+            assert_eq!(
+                code(&out),
+                0,
+                "{name} is a seed pattern and must be free of errors"
+            );
+            let pattern = name.trim_end_matches(".yaml");
+            assert_eq!(json["sites"][0]["pattern"], pattern, "{name}");
+        }
+    }
+    assert!(
+        seen >= 9,
+        "four seed patterns and at least four broken files, found {seen}"
+    );
+}
+
+#[test]
+fn check_json_has_the_documented_shape() {
+    let out = vpnha(&[
+        "check",
+        "--format",
+        "json",
+        examples().join("active-standby.yaml").to_str().unwrap(),
+    ]);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "file",
+            "status",
+            "errors",
+            "warnings",
+            "sites",
+            "diagnostics"
+        ]
+    );
+    assert_eq!(json["errors"], 0);
+    assert_eq!(json["warnings"], 2);
+    assert_eq!(json["status"], "warnings");
+    let site = &json["sites"][0];
+    assert_eq!(site["name"], "berlin-fw");
+    assert_eq!(site["pattern"], "active-standby");
+    assert_eq!(site["devices"], serde_json::json!(["berlin-fw"]));
+    assert_eq!(site["tunnels"], serde_json::json!(["berlin/0"]));
+    for d in json["diagnostics"].as_array().unwrap() {
+        let keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["rule", "severity", "message", "path", "line", "column"]
+        );
+        assert!(d["line"].is_u64() && d["column"].is_u64(), "{d}");
+    }
+}
+
+#[test]
+fn line_and_column_are_null_when_unknown() {
+    let out = vpnha(&[
+        "check",
+        "--format",
+        "json",
+        tmp("absent.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["status"], "unreadable");
+    assert_eq!(json["diagnostics"][0]["rule"], "io-error");
+    assert!(json["diagnostics"][0]["line"].is_null());
+    assert!(json["diagnostics"][0]["column"].is_null());
+}
+
+#[test]
+fn several_files_give_an_array_and_the_worst_exit_code() {
+    let ok = examples().join("dual-redundancy.yaml");
+    let bad = examples().join("broken-bgp.yaml");
+    let out = vpnha(&[
+        "check",
+        "--format",
+        "json",
+        ok.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    let out = vpnha(&[
+        "check",
+        ok.to_str().unwrap(),
+        tmp("nope.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn text_output_shows_snippets_positions_and_a_summary() {
+    let path = examples().join("broken-multi-device.yaml");
+    let out = vpnha(&["check", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("bgp-required-multi-device"), "{text}");
+    assert!(text.contains("broken-multi-device.yaml:27:60"), "{text}");
+    assert!(text.contains("did you mean `store-fw-a`?"), "{text}");
+    assert!(text.trim_end().ends_with("3 errors, 1 warning"), "{text}");
+}
+
+/// Each hostile input: exit 2 and a last line naming the problem (with a position when
+/// there is one); never a crash.
+#[test]
+fn bad_input_exits_2_with_a_one_line_reason() {
+    let big = tmp("big.yaml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(16 * 1024 * 1024 + 1).unwrap();
+    let dir = tmp("a-directory.yaml");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut bomb = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+    for (p, n) in ('a'..='i').zip('b'..='j') {
+        bomb.push_str(&format!(
+            "{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+        ));
+    }
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("empty.yaml", Vec::new(), "the input is empty"),
+        ("garbage.yaml", (0..2048u32).map(|i| (i * 7919 % 251) as u8 + 4).collect(), "not UTF-8"),
+        ("type.yaml", b"version: 1\ngateway: {sku: VpnGw1AZ, asn: abc, instances: [{public_ip: 192.0.2.1}]}\n".to_vec(), ":2:"),
+        ("ip.yaml", b"version: 1\ngateway: {sku: VpnGw1AZ, instances: [{public_ip: 192.0.2.256}]}\n".to_vec(), "invalid IP address syntax"),
+        ("prefix.yaml", b"version: 1\ngateway: {sku: VpnGw1AZ, vnet_address_space: [10.0.0.0/99], instances: [{public_ip: 192.0.2.1}]}\n".to_vec(), ":2:"),
+        ("bomb.yaml", bomb.into_bytes(), "safety limit"),
+        ("deep.yaml", format!("name: {}{}\n", "[".repeat(50_000), "]".repeat(50_000)).into_bytes(), "invalid YAML"),
+        ("latin1.yaml", b"version: 1\nname: Z\xfcrich\n".to_vec(), ":2:8: the input is not UTF-8"),
+    ];
+    for (name, bytes, needle) in cases {
+        let path = tmp(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let out = vpnha(&["check", path.to_str().unwrap()]);
+        let text = stdout(&out);
+        assert_eq!(code(&out), 2, "{name}: {text}");
+        let last = text.lines().last().unwrap_or_default();
+        assert!(
+            last.contains(needle),
+            "{name}: last line `{last}` lacks `{needle}`"
+        );
+    }
+    for (path, needle) in [
+        (big, "over the 16777216-byte limit"),
+        (tmp("missing.yaml"), "no such file"),
+        (dir, "is not a file"),
+    ] {
+        let out = vpnha(&["check", path.to_str().unwrap()]);
+        assert_eq!(code(&out), 2, "{}", path.display());
+        assert!(stdout(&out).contains(needle), "{}", stdout(&out));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn stdin_is_read_as_yaml() {
+    let text = std::fs::read(examples().join("multi-device.yaml")).unwrap();
+    let out = vpnha_stdin(&["check", "-"], &text);
+    assert_eq!(code(&out), 0);
+    assert!(
+        stdout(&out).contains("<stdin>: 0 errors, 1 warning"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn tunnels_lists_the_stable_order() {
+    let path = examples().join("dual-redundancy.yaml");
+    let out = vpnha(&["tunnels", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let ids: Vec<&str> = json["tunnels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["hq-a/0", "hq-a/1", "hq-b/0", "hq-b/1"]);
+    assert_eq!(json["tunnels"][3]["azure_endpoint"], "192.0.2.5");
+    assert_eq!(json["tunnels"][3]["bgp"]["device"], "192.168.255.2");
+    let text = stdout(&vpnha(&["tunnels", path.to_str().unwrap()]));
+    assert!(text.lines().nth(4).unwrap().starts_with("hq-b/1"), "{text}");
+}
+
+#[test]
+fn demo_runs_check_and_tunnels_on_the_built_in_example() {
+    let out = vpnha(&["demo"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(text.contains("dual-redundancy"), "{text}");
+    assert!(text.contains("hq-b/1"), "{text}");
+    let json: Value = serde_json::from_str(&stdout(&vpnha(&["demo", "--format", "json"]))).unwrap();
+    assert_eq!(json["check"]["sites"][0]["pattern"], "dual-redundancy");
+    assert_eq!(json["tunnels"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn rules_lists_the_whole_catalogue() {
+    let json: Value =
+        serde_json::from_str(&stdout(&vpnha(&["rules", "--format", "json"]))).unwrap();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    let catalogue =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md"))
+            .unwrap();
+    for n in &names {
+        assert!(catalogue.contains(&format!("`{n}`")), "{n}");
+    }
+    assert!(names.contains(&"reserved-asn") && names.contains(&"unknown-field"));
+}
+
+#[test]
+fn a_shared_key_never_reaches_the_output() {
+    let path = examples().join("broken-connections.yaml");
+    for format in ["text", "json"] {
+        let text = stdout(&vpnha(&[
+            "check",
+            "--format",
+            format,
+            path.to_str().unwrap(),
+        ]));
+        assert!(text.contains("shared-key-invalid"), "{text}");
+        assert!(
+            !text.contains("a-valid~key") && !text.contains("not a-valid"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(code(&vpnha(&["check"])), 2);
+    assert_eq!(code(&vpnha(&["frobnicate"])), 2);
+    assert_eq!(code(&vpnha(&["check", "--format", "xml", "x.yaml"])), 2);
+    assert_eq!(code(&vpnha(&["--help"])), 0);
+}
