@@ -54,8 +54,8 @@ pub(crate) struct Args {
     /// (default 0.5 and 1).
     #[arg(long = "capacity", value_name = "SHARE")]
     pub(crate) capacity: Vec<f64>,
-    /// The number of planned-maintenance and single-failure scenarios the text report lists
-    /// per site, worst first.
+    /// The number of single failures the text report lists per site, worst first (after
+    /// the planned maintenance).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub(crate) worst: usize,
     #[command(flatten)]
@@ -258,26 +258,28 @@ fn write_site(s: &SiteAnalysis, worst: usize, out: &mut dyn Write) -> io::Result
         writeln!(out, "  note: {n}")?;
     }
 
-    // Planned maintenance and single failures, worst first: what a reader checks first.
-    let mut first: Vec<&Scenario> = s
+    // Planned maintenance (routine, at most three rows), then the single failures worst
+    // first: what a reader checks first.
+    let planned: Vec<&Scenario> = s.scenarios.iter().filter(|x| x.planned).collect();
+    let mut singles: Vec<&Scenario> = s
         .scenarios
         .iter()
-        .filter(|x| x.planned || x.failed.len() == 1)
+        .filter(|x| !x.planned && x.failed.len() == 1)
         .collect();
-    first.sort_by(|a, b| severity(a).cmp(&severity(b)).then_with(|| by_share(a, b)));
-    if !first.is_empty() && worst > 0 {
+    singles.sort_by(|a, b| severity(a).cmp(&severity(b)).then_with(|| by_share(a, b)));
+    let hidden = singles.len().saturating_sub(worst);
+    singles.truncate(worst);
+    let rows: Vec<&Scenario> = planned.into_iter().chain(singles).collect();
+    if !rows.is_empty() {
         writeln!(
             out,
-            "\n  planned maintenance and single failures ({}, worst first):",
-            first.len()
+            "\n  planned maintenance, then single failures worst first:"
         )?;
-        let hidden = first.len().saturating_sub(worst);
-        first.truncate(worst);
-        write_scenarios(s, &first, out)?;
+        write_scenarios(s, &rows, out)?;
         if hidden > 0 {
             writeln!(
                 out,
-                "  … {hidden} more (--worst N or --format json for all)"
+                "  … {hidden} more single failures (--worst N, or --format json for every scenario)"
             )?;
         }
     }

@@ -1094,3 +1094,40 @@ fn notes(model: &SiteModel) -> Vec<String> {
     }
     notes
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_rounds_up_but_not_over_float_noise() {
+        let ten = TunnelsUp {
+            probabilities: vec![0.0; 11],
+        };
+        // 0.3 · 10 is 3.0000000000000004 in binary floating point.
+        assert_eq!(ten.at_least_share(0.3).unwrap().min_tunnels, 3);
+        assert_eq!(ten.at_least_share(0.31).unwrap().min_tunnels, 4);
+        assert_eq!(ten.at_least_share(0.01).unwrap().min_tunnels, 1);
+        assert_eq!(ten.at_least_share(1.0).unwrap().min_tunnels, 10);
+        let none = TunnelsUp {
+            probabilities: vec![1.0],
+        };
+        assert_eq!(none.at_least_share(0.5).unwrap().min_tunnels, 1);
+        assert_eq!(none.at_least(1).unavailability, 1.0);
+    }
+
+    #[test]
+    fn interruption_takes_the_largest_bounds_and_an_outage_has_none() {
+        let i = Interruption::from_causes(vec![
+            Cause::Detection {
+                dpd_seconds: 45,
+                bgp: true,
+            },
+            Cause::ActiveStandbyFailover,
+        ]);
+        assert_eq!(i.seconds, Some([60, 180]));
+        let i = Interruption::from_causes(vec![Cause::PlannedMaintenance, Cause::Outage]);
+        assert_eq!(i.seconds, None);
+        assert!(i.is_outage());
+    }
+}

@@ -217,6 +217,7 @@ pub(crate) fn shortfalls(t: &Topology, model: &SiteModel, spofs: &[usize]) -> Ve
             );
         }
     }
+    out.sort_by_key(|s| s.reason);
     out
 }
 
