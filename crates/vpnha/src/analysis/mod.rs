@@ -876,7 +876,8 @@ impl Topology {
     }
 
     /// The exact availability of one site (no scenario enumeration): reachability, the
-    /// distribution of tunnels up and the capacity shares of `options`.
+    /// distribution of tunnels up and the capacity shares of `options`. The site is the one
+    /// named here; `options`' own site, failure count and ECMP settings play no part.
     ///
     /// ```
     /// use vpnha::Topology;
