@@ -549,6 +549,16 @@ fn analyze_bad_input_exits_2_with_a_clear_message() {
         stderr(&out)
     );
 
+    let empty = tmp("no-sites.yaml");
+    std::fs::write(
+        &empty,
+        "version: 1\ngateway:\n  sku: VpnGw2AZ\n  generation: Generation2\n  instances: [{public_ip: 192.0.2.4}]\n",
+    )
+    .unwrap();
+    let out = vpnha(&["analyze", empty.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("no sites"), "{}", stderr(&out));
+
     let out = vpnha(&["analyze", "/nonexistent/topology.yaml"]);
     assert_eq!(code(&out), 2);
     let out = vpnha(&[
