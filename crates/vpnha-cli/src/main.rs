@@ -1,8 +1,10 @@
 //! The `vpnha` command: check, list, analyse and load-balance HA site-to-site VPN topologies.
 //!
-//! Exit codes: 0 clean (or warnings only), 1 a finding of severity error, 2 unreadable or
+//! Exit codes: 0 clean (or warnings only), 1 a finding of severity error (for `analyze`
+//! with `--require-redundancy`: a site that does not meet redundancy), 2 unreadable or
 //! unparsable input (and usage errors).
 
+mod analyze;
 mod check;
 mod demo;
 mod import;
@@ -88,6 +90,8 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// What breaks when a component fails, for how long, and how available each site is.
+    Analyze(analyze::Args),
     /// List every rule vpnha checks, with its severity and what triggers it.
     Rules {
         #[command(flatten)]
@@ -118,7 +122,8 @@ enum ImportSource {
 pub(crate) enum Outcome {
     /// Clean, or warnings only.
     Ok = 0,
-    /// At least one error finding.
+    /// At least one error finding (`analyze --require-redundancy`: a site short of
+    /// redundancy).
     Findings = 1,
     /// Unreadable or unparsable input.
     Unreadable = 2,
@@ -139,6 +144,7 @@ fn main() -> ExitCode {
         Command::Tunnels { file, output } => tunnels::run(&file, output.format, &mut out),
         Command::Route { args, output } => route::run(&args, output.format, &mut out),
         Command::Simulate { args, output } => simulate::run(&args, output.format, &mut out),
+        Command::Analyze(args) => analyze::run(&args, &mut out),
         Command::Rules { output } => render::rules(output.format, &mut out).map(|()| Outcome::Ok),
         Command::Demo { output } => demo::run(output.format, &mut out),
     };
