@@ -25,7 +25,6 @@ use vpnha::analysis::{
 };
 use vpnha::ecmp::Algorithm;
 
-use crate::check::Checked;
 use crate::render;
 use crate::{Outcome, OutputFormat, input};
 
@@ -89,21 +88,7 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> io::Result<Outcome> {
     let format = args.output.format;
     let topology = match input::load(&args.file) {
         Ok(t) => t,
-        Err(e) => {
-            let checked = Checked {
-                name,
-                diagnostics: e.diagnostics(),
-                topology: Err(e),
-                outcome: Outcome::Unreadable,
-            };
-            match format {
-                OutputFormat::Json => {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&checked.to_json())?)?;
-                }
-                OutputFormat::Text => checked.write_text(out)?,
-            }
-            return Ok(Outcome::Unreadable);
-        }
+        Err(e) => return crate::check::report_load_error(name, e, format, out),
     };
     let errors = topology
         .validate()

@@ -49,12 +49,8 @@ pub(crate) fn run(
         Ok(t) => t,
         Err(e) => return crate::check::report_load_error(name, e, format, out),
     };
-    let fail = |out: &mut dyn Write, msg: String| -> io::Result<Outcome> {
-        match format {
-            OutputFormat::Json => writeln!(out, "{}", json!({"file": name, "error": msg}))?,
-            OutputFormat::Text => writeln!(io::stderr(), "vpnha route: {msg}")?,
-        }
-        Ok(Outcome::Unreadable)
+    let fail = |out: &mut dyn Write, msg: String| {
+        crate::selection::usage_error("route", &name, format, out, &msg)
     };
     let mut sg = match args.ecmp.group(&topology) {
         Ok(sg) => sg,

@@ -69,6 +69,27 @@ pub(crate) fn fields_name(f: HashFields) -> String {
     }
 }
 
+/// Reports a usage error of `command` (an unknown site or part, a bad option value): JSON
+/// `{"file", "error"}` on stdout, or one line on stderr; exit code 2.
+pub(crate) fn usage_error(
+    command: &str,
+    file: &str,
+    format: crate::OutputFormat,
+    out: &mut dyn std::io::Write,
+    msg: &str,
+) -> std::io::Result<crate::Outcome> {
+    match format {
+        crate::OutputFormat::Json => {
+            writeln!(out, "{}", serde_json::json!({"file": file, "error": msg}))?;
+        }
+        crate::OutputFormat::Text => {
+            use std::io::Write as _;
+            writeln!(std::io::stderr(), "vpnha {command}: {msg}")?;
+        }
+    }
+    Ok(crate::Outcome::Unreadable)
+}
+
 /// The site and its configured group.
 pub(crate) struct SiteGroup {
     pub(crate) site: Site,

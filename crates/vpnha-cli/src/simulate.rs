@@ -68,12 +68,8 @@ pub(crate) fn run(
         Ok(t) => t,
         Err(e) => return crate::check::report_load_error(name, e, format, out),
     };
-    let fail = |out: &mut dyn Write, msg: String| -> io::Result<Outcome> {
-        match format {
-            OutputFormat::Json => writeln!(out, "{}", json!({"file": name, "error": msg}))?,
-            OutputFormat::Text => writeln!(io::stderr(), "vpnha simulate: {msg}")?,
-        }
-        Ok(Outcome::Unreadable)
+    let fail = |out: &mut dyn Write, msg: String| {
+        crate::selection::usage_error("simulate", &name, format, out, &msg)
     };
     if args.flows == 0 {
         return fail(out, "--flows must be at least 1".to_owned());
