@@ -9,7 +9,7 @@
 //! init, so memory that init never touched (zeroed or not) is refused with
 //! `VPNHA_NOT_INITIALIZED` before any of it is read as a group.
 
-use std::mem::{align_of, offset_of, size_of};
+use std::mem::{MaybeUninit, align_of, offset_of, size_of};
 
 use vpnha::ecmp::{self, Algorithm, EcmpError, EcmpGroup, FlowKey, HashFields};
 
@@ -510,9 +510,11 @@ pub unsafe extern "C" fn vpnha_ecmp_group_select(
     ffi_status!({
         // SAFETY: the caller's promise.
         let g = unsafe { group_ref(group) }?;
-        let key = read_key(key)?;
         let out = Out::new(out_tunnel)?;
-        match g.select(&key) {
+        let mut copy = MaybeUninit::uninit();
+        // SAFETY: the caller's promise on `key`.
+        let key = unsafe { key_ref(key, &mut copy) }?;
+        match g.select(key) {
             Some(t) => {
                 // SAFETY: the caller's promise.
                 unsafe { out.write(t) };
@@ -523,14 +525,39 @@ pub unsafe extern "C" fn vpnha_ecmp_group_select(
     })
 }
 
+/// The key at `key`: read in place when aligned (the fast path), or copied into `copy` when
+/// not (a key inside a packet buffer), out of line so the aligned path stays short.
+///
+/// # Safety
+///
+/// `key` must be NULL or point to 44 readable bytes that nothing mutates while the result
+/// is used.
 #[inline(always)]
-fn read_key(key: *const vpnha_flow_key) -> Checked<FlowKey> {
+unsafe fn key_ref(
+    key: *const vpnha_flow_key,
+    copy: &mut MaybeUninit<FlowKey>,
+) -> Checked<&FlowKey> {
     if key.is_null() {
         return Err(vpnha_status::VPNHA_NULL_PARAMETER);
     }
-    // SAFETY: non-NULL; 44 readable bytes is the caller's promise; every bit pattern is a valid
-    // key; read unaligned, so any address will do.
-    Ok(FlowKey::from(unsafe { key.read_unaligned() }))
+    if key.is_aligned() {
+        // SAFETY: non-NULL and aligned; `vpnha_flow_key` and `FlowKey` have one layout
+        // (asserted at compile time), and every bit pattern is a valid key.
+        Ok(unsafe { &*key.cast::<FlowKey>() })
+    } else {
+        // SAFETY: the caller's promise.
+        Ok(copy.write(unsafe { read_unaligned_key(key) }))
+    }
+}
+
+/// # Safety
+///
+/// `key` must point to 44 readable bytes.
+#[cold]
+#[inline(never)]
+unsafe fn read_unaligned_key(key: *const vpnha_flow_key) -> FlowKey {
+    // SAFETY: the caller's promise; read unaligned, any address will do.
+    FlowKey::from(unsafe { key.read_unaligned() })
 }
 
 /// Selects for a batch: `out_tunnels[i]` receives the tunnel of `keys[i]`, or VPNHA_NONE when
@@ -588,10 +615,12 @@ pub unsafe extern "C" fn vpnha_ecmp_group_hash(
     ffi_status!({
         // SAFETY: the caller's promise.
         let g = unsafe { group_ref(group) }?;
-        let key = read_key(key)?;
         let out = Out::new(out_hash)?;
+        let mut copy = MaybeUninit::uninit();
+        // SAFETY: the caller's promise on `key`.
+        let key = unsafe { key_ref(key, &mut copy) }?;
         // SAFETY: the caller's promise.
-        unsafe { out.write(g.hash(&key)) };
+        unsafe { out.write(g.hash(key)) };
         Ok(())
     })
 }

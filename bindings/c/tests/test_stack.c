@@ -1,13 +1,16 @@
 /*
  * The stack a loader thread needs, as the README promises it: parsing, validation and group
  * setup of real topologies, and hostile text (the most deeply nested in each format, an alias
- * bomb), all on a thread of VPNHA_LOADER_STACK bytes (256 KiB). Run against the release
- * library, the one that ships; a debug build of the library needs more (up to 1 MiB).
+ * bomb), all on a thread of VPNHA_LOADER_STACK bytes (256 KiB); and every ECMP group call,
+ * Maglev rebuilds of 256 tunnels included, on a thread of PTHREAD_STACK_MIN (16 KiB). Run
+ * against the release library, the one that ships; a debug build of the library needs more
+ * (up to 1 MiB for parsing).
  *
  * Usage: test_stack REPO_ROOT
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
  */
+#include <limits.h>
 #include <pthread.h>
 
 #include "check.h"
@@ -79,6 +82,35 @@ static void refuse_hostile_text(void) {
     CHECK(t == NULL);
 }
 
+/* The group calls, Maglev rebuilds included, on the smallest thread stack POSIX allows. */
+static void *packet_path(void *arg) {
+    (void)arg;
+    static vpnha_flow_key keys[64];
+    static uint16_t out[64];
+    for (size_t i = 0; i < 64; i++) {
+        keys[i].family = VPNHA_FAMILY_IPV4;
+        keys[i].src[3] = (uint8_t)i;
+        keys[i].src_port = (uint16_t)(1000 + i);
+    }
+    for (vpnha_algorithm a = VPNHA_ALGORITHM_STABLE; a <= VPNHA_ALGORITHM_HASH_THRESHOLD; a++) {
+        CHECK_STATUS(vpnha_ecmp_group_init(VPNHA_MAX_TUNNELS, a, 3, &group), VPNHA_OK);
+        uint32_t weights[VPNHA_MAX_TUNNELS];
+        for (size_t t = 0; t < VPNHA_MAX_TUNNELS; t++) weights[t] = 1 + (uint32_t)t % 7;
+        CHECK_STATUS(vpnha_ecmp_group_set_weights(&group, weights, VPNHA_MAX_TUNNELS), VPNHA_OK);
+        CHECK_STATUS(vpnha_ecmp_group_set_symmetric(&group, true), VPNHA_OK);
+        for (size_t t = 0; t < 8; t++) {
+            CHECK_STATUS(vpnha_ecmp_group_set_up(&group, t * 31, false), VPNHA_OK);
+        }
+        uint16_t tunnel = 0;
+        uint64_t hash = 0;
+        CHECK_STATUS(vpnha_ecmp_group_select(&group, &keys[0], &tunnel), VPNHA_OK);
+        CHECK_STATUS(vpnha_ecmp_group_hash(&group, &keys[0], &hash), VPNHA_OK);
+        CHECK_STATUS(vpnha_ecmp_group_select_many(&group, keys, 64, out, 64), VPNHA_OK);
+        CHECK_STATUS(vpnha_ecmp_group_set_all_up(&group, true), VPNHA_OK);
+    }
+    return NULL;
+}
+
 static void *loader(void *arg) {
     (void)arg;
     RUN(load_examples);
@@ -95,7 +127,12 @@ int main(int argc, char **argv) {
     pthread_t th;
     REQUIRE(pthread_create(&th, &attr, loader, NULL) == 0);
     REQUIRE(pthread_join(th, NULL) == 0);
+    REQUIRE(pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN) == 0);
+    check_current = "packet_path";
+    REQUIRE(pthread_create(&th, &attr, packet_path, NULL) == 0);
+    REQUIRE(pthread_join(th, NULL) == 0);
     pthread_attr_destroy(&attr);
-    printf("a %d KiB loader stack sufficed\n", VPNHA_LOADER_STACK / 1024);
+    printf("a %d KiB loader stack sufficed, and %d KiB for every group call\n",
+           VPNHA_LOADER_STACK / 1024, (int)PTHREAD_STACK_MIN / 1024);
     return check_summary("test_stack");
 }
