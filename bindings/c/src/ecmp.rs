@@ -624,3 +624,17 @@ pub unsafe extern "C" fn vpnha_ecmp_group_hash(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn the_group_fits_its_memory_with_room_to_grow() {
+        // The README gives these figures.
+        assert_eq!(size_of::<Slot>(), 86_728);
+        assert_eq!(VPNHA_ECMP_GROUP_SIZE, 90_112);
+        assert_eq!(align_of::<vpnha_ecmp_group>(), align_of::<u64>());
+    }
+}

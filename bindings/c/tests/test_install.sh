@@ -42,6 +42,12 @@ if [ -z "$needed" ] || [ "$needed" != "$soname" ]; then
   exit 1
 fi
 echo "shared: needs $needed"
+# The shared library exports the API and nothing else (no Rust symbols).
+others=$(nm -D --defined-only "$dir/both/lib/libvpnha.so" | awk '$2 == "T" && $3 !~ /^vpnha_/' | wc -l)
+if [ "$others" != 0 ]; then
+  echo "test_install: libvpnha.so exports $others functions outside vpnha_" >&2
+  exit 1
+fi
 "$dir/firmware_loop_shared" examples/dual-redundancy.yaml hq >/dev/null
 passed=$((passed + 1))
 test -f "$dir/both/include/vpnha.h" && test -f "$dir/both/lib/libvpnha.a"
