@@ -15,8 +15,9 @@
 //! - `ecmp`: `vpnha_flow_key`, `vpnha_ecmp_group` in caller memory, selection.
 //!
 //! The failure and availability analysis of the core (`vpnha::analysis`) is not bound yet; it
-//! will be a module of its own (`analysis`, a `vpnha_analysis` handle made from a topology)
-//! following the same pattern as `findings`.
+//! will be a module of its own (`analysis`: a `vpnha_analysis` handle made by
+//! `vpnha_topology_analyze` from a topology, read through accessors) following the pattern of
+//! `findings`. The README describes the seam.
 // The exported names are C names: vpnha_topology, vpnha_status, ...
 #![allow(non_camel_case_types)]
 
