@@ -144,6 +144,28 @@ pub(crate) fn write_sites(out: &mut dyn Write, t: &Topology) -> io::Result<()> {
     render::write_table(out, &table)
 }
 
+/// Reports a topology that could not be loaded, as `check` would (exit code 2).
+pub(crate) fn report_load_error(
+    name: String,
+    e: LoadError,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let checked = Checked {
+        name,
+        diagnostics: e.diagnostics(),
+        topology: Err(e),
+        outcome: Outcome::Unreadable,
+    };
+    match format {
+        OutputFormat::Json => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&checked.to_json())?)?;
+        }
+        OutputFormat::Text => checked.write_text(out)?,
+    }
+    Ok(Outcome::Unreadable)
+}
+
 /// Runs `check` over files.
 pub(crate) fn run(
     files: &[PathBuf],

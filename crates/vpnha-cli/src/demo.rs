@@ -7,7 +7,7 @@ use serde_json::json;
 use vpnha::{Format, Topology};
 
 use crate::check::check_topology;
-use crate::{Outcome, OutputFormat, tunnels};
+use crate::{Outcome, OutputFormat, analyze, tunnels};
 
 /// The example compiled into the binary (the same file as `examples/dual-redundancy.yaml`).
 pub(crate) const EXAMPLE: &str = include_str!("../../../examples/dual-redundancy.yaml");
@@ -23,12 +23,20 @@ pub(crate) fn run(format: OutputFormat, out: &mut dyn Write) -> io::Result<Outco
         }
     };
     let checked = check_topology(NAME.to_owned(), topology.clone());
+    let analysis = match topology.analyze() {
+        Ok(a) => a,
+        Err(e) => {
+            writeln!(out, "the built-in example cannot be analysed: {e}")?;
+            return Ok(Outcome::Unreadable);
+        }
+    };
     match format {
         OutputFormat::Json => {
             let v = json!({
                 "topology": EXAMPLE,
                 "check": checked.to_json(),
                 "tunnels": tunnels::to_json(&topology),
+                "analysis": analyze::to_json(NAME, 0, &analysis),
             });
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
@@ -56,7 +64,12 @@ pub(crate) fn run(format: OutputFormat, out: &mut dyn Write) -> io::Result<Outco
             tunnels::write_text(&topology, out)?;
             writeln!(
                 out,
-                "\nTry it on your own topology: vpnha check FILE  (examples/ has more)"
+                "\n# vpnha analyze: what breaks when a component fails, for how long, and how\n# available the site is (exact, from per-component availabilities)\n"
+            )?;
+            analyze::write_text(NAME, &analysis, 6, out)?;
+            writeln!(
+                out,
+                "\nTry it on your own topology: vpnha check FILE, vpnha analyze FILE  (examples/ has more)"
             )?;
         }
     }

@@ -1,13 +1,18 @@
 //! The `vpnha` command: check, list, analyse and load-balance HA site-to-site VPN topologies.
 //!
-//! Exit codes: 0 clean (or warnings only), 1 a finding of severity error, 2 unreadable or
+//! Exit codes: 0 clean (or warnings only), 1 a finding of severity error (for `analyze`
+//! with `--require-redundancy`: a site that does not meet redundancy), 2 unreadable or
 //! unparsable input (and usage errors).
 
+mod analyze;
 mod check;
 mod demo;
 mod import;
 mod input;
 mod render;
+mod route;
+mod selection;
+mod simulate;
 mod tunnels;
 
 use std::io::Write;
@@ -69,6 +74,24 @@ enum Command {
         #[command(flatten)]
         output: Output,
     },
+    /// Which tunnel carries a flow (ECMP), with parts of the topology down or not.
+    ///
+    /// Exit 0 with a tunnel, 1 when every tunnel of the site is down, 2 on bad input.
+    Route {
+        #[command(flatten)]
+        args: route::RouteArgs,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// What happens to a site's flows when parts fail and when they come back.
+    Simulate {
+        #[command(flatten)]
+        args: simulate::SimulateArgs,
+        #[command(flatten)]
+        output: Output,
+    },
+    /// What breaks when a component fails, for how long, and how available each site is.
+    Analyze(analyze::Args),
     /// List every rule vpnha checks, with its severity and what triggers it.
     Rules {
         #[command(flatten)]
@@ -99,7 +122,8 @@ enum ImportSource {
 pub(crate) enum Outcome {
     /// Clean, or warnings only.
     Ok = 0,
-    /// At least one error finding.
+    /// At least one error finding (`analyze --require-redundancy`: a site short of
+    /// redundancy).
     Findings = 1,
     /// Unreadable or unparsable input.
     Unreadable = 2,
@@ -118,6 +142,9 @@ fn main() -> ExitCode {
         Command::Check { files, output, .. } => check::run(&files, output.format, &mut out),
         Command::Import(ImportSource::Azure(args)) => import::run_azure(&args, &mut out),
         Command::Tunnels { file, output } => tunnels::run(&file, output.format, &mut out),
+        Command::Route { args, output } => route::run(&args, output.format, &mut out),
+        Command::Simulate { args, output } => simulate::run(&args, output.format, &mut out),
+        Command::Analyze(args) => analyze::run(&args, &mut out),
         Command::Rules { output } => render::rules(output.format, &mut out).map(|()| Outcome::Ok),
         Command::Demo { output } => demo::run(output.format, &mut out),
     };

@@ -9,7 +9,6 @@ use std::path::Path;
 use serde_json::{Value, json};
 use vpnha::{Topology, Tunnel};
 
-use crate::check::Checked;
 use crate::render;
 use crate::{Outcome, OutputFormat, input};
 
@@ -119,20 +118,6 @@ pub(crate) fn run(path: &Path, format: OutputFormat, out: &mut dyn Write) -> io:
             }
             Ok(Outcome::Ok)
         }
-        Err(e) => {
-            let checked = Checked {
-                name,
-                diagnostics: e.diagnostics(),
-                topology: Err(e),
-                outcome: Outcome::Unreadable,
-            };
-            match format {
-                OutputFormat::Json => {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&checked.to_json())?)?;
-                }
-                OutputFormat::Text => checked.write_text(out)?,
-            }
-            Ok(Outcome::Unreadable)
-        }
+        Err(e) => crate::check::report_load_error(name, e, format, out),
     }
 }

@@ -341,3 +341,256 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&vpnha(&["check", "--format", "xml", "x.yaml"])), 2);
     assert_eq!(code(&vpnha(&["--help"])), 0);
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn analyze_json(args: &[&str]) -> (Value, i32) {
+    let mut all = vec!["analyze", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = vpnha(&all);
+    let json = serde_json::from_str(&stdout(&out)).expect("analyze prints JSON");
+    (json, code(&out))
+}
+
+#[test]
+fn analyze_dual_redundancy_meets_redundancy_with_no_single_point_of_failure() {
+    let path = examples().join("dual-redundancy.yaml");
+    let (json, exit) = analyze_json(&[path.to_str().unwrap()]);
+    assert_eq!(exit, 0);
+    assert_eq!(json["validation_errors"], 0);
+    let site = &json["sites"][0];
+    assert_eq!(site["name"], "hq");
+    assert_eq!(site["pattern"], "dual-redundancy");
+    assert_eq!(site["verdict"], "redundancy-met");
+    assert_eq!(site["reasons"], serde_json::json!([]));
+    assert_eq!(site["single_points_of_failure"], serde_json::json!([]));
+    let a = site["availability"].as_f64().unwrap();
+    assert!(a > 0.99999 && a < 1.0, "{a}");
+    assert!(site["downtime_minutes_per_month"].as_f64().unwrap() < 1.0);
+    assert!(site["nines"].as_f64().unwrap() > 5.0);
+    assert_eq!(site["minimal_cut_sets"].as_array().unwrap().len(), 8);
+    let scenarios = site["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 80);
+    for s in scenarios {
+        for key in [
+            "failed",
+            "surviving_tunnels",
+            "reachable",
+            "moved_share",
+            "interruption_seconds",
+            "assumption",
+        ] {
+            assert!(s.get(key).is_some(), "{key}: {s}");
+        }
+    }
+    let device = scenarios
+        .iter()
+        .find(|s| s["failed"] == serde_json::json!(["hq-fw-a"]))
+        .unwrap();
+    assert_eq!(
+        device["surviving_tunnels"],
+        serde_json::json!(["hq-b/0", "hq-b/1"])
+    );
+    assert_eq!(device["reachable"], true);
+    assert_eq!(device["interruption_seconds"], serde_json::json!([45, 45]));
+    // --require-redundancy passes.
+    let out = vpnha(&["analyze", "--require-redundancy", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn analyze_active_standby_names_the_device_as_a_single_point_of_failure() {
+    let path = examples().join("active-standby.yaml");
+    let (json, exit) = analyze_json(&[path.to_str().unwrap()]);
+    assert_eq!(exit, 0, "falling short of redundancy alone does not fail");
+    let site = &json["sites"][0];
+    assert_eq!(site["verdict"], "redundancy-not-met");
+    let spofs: Vec<&str> = site["single_points_of_failure"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(spofs.contains(&"berlin-fw"), "{spofs:?}");
+    let reasons = site["reasons"].as_array().unwrap();
+    assert!(reasons.contains(&Value::from("single-device")));
+    assert!(reasons.contains(&Value::from("active-standby-gateway")));
+    let failover = site["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["failed"] == serde_json::json!(["instance-0"]) && s["planned"] == false)
+        .unwrap();
+    assert_eq!(
+        failover["interruption_seconds"],
+        serde_json::json!([60, 180])
+    );
+    let outage = site["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["failed"] == serde_json::json!(["berlin-fw"]))
+        .unwrap();
+    assert!(outage["interruption_seconds"].is_null());
+    assert!(outage["assumption"].as_str().unwrap().contains("outage"));
+    // A CI gate.
+    let out = vpnha(&["analyze", "--require-redundancy", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn analyze_text_reports_verdict_figures_and_scenarios() {
+    let path = examples().join("dual-redundancy.yaml");
+    let out = vpnha(&["analyze", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    for want in [
+        "site hq (dual-redundancy): redundancy met",
+        "nines",
+        "min/month down",
+        "single points of failure: none",
+        "minimal cut sets (up to 2 failures): {instance-0, instance-1}",
+        "all 4 tunnels up",
+        "planned maintenance, then single failures worst first",
+        "instance-0 (maintenance)",
+        "66 sets of 2 simultaneous failures: 8 cut the site off",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    // No progress display off a terminal.
+    assert_eq!(stderr(&out), "");
+
+    let path = examples().join("active-standby.yaml");
+    let text = stdout(&vpnha(&["analyze", path.to_str().unwrap()]));
+    assert!(text.contains("redundancy NOT met"), "{text}");
+    assert!(text.contains("single-device: every tunnel"), "{text}");
+    assert!(
+        text.contains("single points of failure: zone:1, berlin-fw, berlin/0"),
+        "{text}"
+    );
+    assert!(text.contains("60–180 s"), "{text}");
+}
+
+#[test]
+fn analyze_options_select_a_site_and_k() {
+    let path = examples().join("broken-bgp.yaml");
+    let (json, exit) =
+        analyze_json(&["--site", "b", "--max-failures", "1", path.to_str().unwrap()]);
+    assert_eq!(exit, 0);
+    assert_eq!(json["sites"].as_array().unwrap().len(), 1);
+    assert_eq!(json["sites"][0]["name"], "b");
+    assert!(json["validation_errors"].as_u64().unwrap() > 0);
+    assert!(
+        json["sites"][0]["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["failed"].as_array().unwrap().len() == 1)
+    );
+    let text = stdout(&vpnha(&["analyze", path.to_str().unwrap()]));
+    assert!(text.starts_with("note: "), "{text}");
+    let (json, _) = analyze_json(&[
+        "--algorithm",
+        "hash-threshold",
+        "--capacity",
+        "0.75",
+        examples().join("dual-redundancy.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(json["ecmp"]["algorithm"], "hash-threshold");
+    assert_eq!(json["sites"][0]["capacity"][0]["min_tunnels"], 3);
+}
+
+#[test]
+fn analyze_bad_input_exits_2_with_a_clear_message() {
+    let dual = examples().join("dual-redundancy.yaml");
+    let dual = dual.to_str().unwrap();
+    let out = vpnha(&["analyze", "--site", "hqq", dual]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no site is named `hqq`; did you mean `hq`?"),
+        "{}",
+        stderr(&out)
+    );
+    let (json, exit) = analyze_json(&["--site", "hqq", dual]);
+    assert_eq!(exit, 2);
+    assert_eq!(json["status"], "error");
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `hq`")
+    );
+
+    let out = vpnha(&["analyze", "--max-failures", "99", dual]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("give 1 to 12"), "{}", stderr(&out));
+    assert_eq!(code(&vpnha(&["analyze", "--max-failures", "0", dual])), 2);
+    assert_eq!(code(&vpnha(&["analyze", "--capacity", "1.5", dual])), 2);
+    assert_eq!(
+        code(&vpnha(&["analyze", "--algorithm", "round-robin", dual])),
+        2
+    );
+
+    let bad = tmp("bad-availability.yaml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(dual)
+            .unwrap()
+            .replace("tunnel: 0.9999", "tunnel: 1.2"),
+    )
+    .unwrap();
+    let out = vpnha(&["analyze", bad.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("availability `tunnel` is 1.2"),
+        "{}",
+        stderr(&out)
+    );
+
+    let empty = tmp("no-sites.yaml");
+    std::fs::write(
+        &empty,
+        "version: 1\ngateway:\n  sku: VpnGw2AZ\n  generation: Generation2\n  instances: [{public_ip: 192.0.2.4}]\n",
+    )
+    .unwrap();
+    let out = vpnha(&["analyze", empty.to_str().unwrap()]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("no sites"), "{}", stderr(&out));
+
+    let out = vpnha(&["analyze", "/nonexistent/topology.yaml"]);
+    assert_eq!(code(&out), 2);
+    let out = vpnha(&[
+        "analyze",
+        examples()
+            .join("broken-unknown-field.yaml")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).contains("unknown field"), "{}", stdout(&out));
+    assert_eq!(code(&vpnha(&["analyze"])), 2);
+}
+
+#[test]
+fn analyze_reads_stdin() {
+    let text = std::fs::read(examples().join("active-active.yaml")).unwrap();
+    let out = vpnha_stdin(&["analyze", "--format", "json", "-"], &text);
+    assert_eq!(code(&out), 0);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["file"], "<stdin>");
+    assert_eq!(
+        json["sites"][0]["single_points_of_failure"],
+        serde_json::json!(["madrid-fw"])
+    );
+}
+
+#[test]
+fn demo_includes_the_analysis() {
+    let text = stdout(&vpnha(&["demo"]));
+    assert!(text.contains("vpnha analyze"), "{text}");
+    assert!(text.contains("redundancy met"), "{text}");
+    let json: Value = serde_json::from_str(&stdout(&vpnha(&["demo", "--format", "json"]))).unwrap();
+    assert_eq!(json["analysis"]["sites"][0]["verdict"], "redundancy-met");
+}

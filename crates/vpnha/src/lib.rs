@@ -7,6 +7,10 @@
 //!   ([`Topology::load`]), with derived [`Tunnel`]s and [`Site`]s and their [`Pattern`].
 //! - [`Topology::validate`]: every rule of the catalogue ([`Rule`]), every finding a
 //!   [`Diagnostic`] with a field path and, for text input, line and column.
+//! - [`analysis`]: what breaks when a component fails, for how long, and how available
+//!   each site is: scenarios, single points of failure, minimal cut sets, an exact
+//!   availability with shared zones and ISPs, and a redundancy verdict with reasons
+//!   ([`Topology::analyze`]).
 //! - [`ecmp`]: per-flow tunnel selection that never allocates and never panics; available
 //!   without the `std` feature (`no_std`, no heap) for firmware. Its answers are specified
 //!   and frozen (`docs/ecmp.md`), pinned by `testdata/ecmp_vectors.json`.
@@ -30,6 +34,9 @@
 #![forbid(unsafe_code)]
 
 pub mod ecmp;
+
+#[cfg(feature = "std")]
+pub mod analysis;
 
 #[cfg(feature = "std")]
 mod diagnostic;

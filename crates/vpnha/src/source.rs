@@ -186,10 +186,16 @@ impl fmt::Debug for SourceFile {
 /// cannot know exactly where a key's value is, so the rest of such a line is masked.
 /// Byte lengths are preserved so offsets stay valid.
 pub(crate) fn mask_secret_lines(text: &str) -> String {
+    mask_lines_naming(text, &["shared_key", "sharedkey"])
+}
+
+/// Masks, on every line that names one of `words` (lowercase), what follows the word and its
+/// `:` or `=` separator up to the line end. Byte lengths are preserved.
+pub(crate) fn mask_lines_naming(text: &str, words: &[&str]) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let lower = line.to_ascii_lowercase();
-        let hit = ["shared_key", "sharedkey"]
+        let hit = words
             .iter()
             .filter_map(|k| lower.find(k).map(|i| i + k.len()))
             .min();

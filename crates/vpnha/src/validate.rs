@@ -5,7 +5,9 @@
 //! The checks run in O(n log n) in the number of devices and connections (hash maps for
 //! uniqueness, one pass per rule family).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnetwork::IpNetwork;
@@ -68,6 +70,8 @@ impl Topology {
         let mut c = Checker {
             t: self,
             out: Vec::new(),
+            devices: self.device_index(),
+            tunnel_count: 0,
         };
         c.gateway();
         c.local_gateways();
@@ -103,9 +107,19 @@ impl Topology {
 struct Checker<'t> {
     t: &'t Topology,
     out: Vec<Diagnostic>,
+    /// Local gateway index by name (the first of repeated names): every lookup by name goes
+    /// through it, so validation stays O(n log n) in the number of devices.
+    devices: HashMap<&'t str, usize>,
+    /// The number of tunnels, known once the sites were checked.
+    tunnel_count: usize,
 }
 
-impl Checker<'_> {
+impl<'t> Checker<'t> {
+    fn device(&self, name: &str) -> Option<&'t crate::model::LocalGateway> {
+        let t: &'t Topology = self.t;
+        self.devices.get(name).map(|&i| &t.local_gateways[i])
+    }
+
     fn push(&mut self, rule: Rule, path: FieldPath, message: String) {
         self.out.push(Diagnostic::new(rule, message, path));
     }
@@ -364,11 +378,11 @@ impl Checker<'_> {
             .map(|c| c.local_gateway.as_str())
             .collect();
         // Azure resource names are case-insensitive.
-        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut names: HashMap<Cow<'_, str>, usize> = HashMap::new();
         let mut ips: HashMap<IpAddr, usize> = HashMap::new();
         let mut fqdns: HashMap<String, usize> = HashMap::new();
         for (i, l) in t.local_gateways.iter().enumerate() {
-            if let Some(&first) = names.get(&l.name.to_lowercase()) {
+            if let Some(&first) = names.get(&folded(&l.name)) {
                 self.push(
                     Rule::DuplicateName,
                     lg(i).key("name"),
@@ -378,7 +392,7 @@ impl Checker<'_> {
                     ),
                 );
             } else {
-                names.insert(l.name.to_lowercase(), i);
+                names.insert(folded(&l.name), i);
             }
             if let Some(ip) = l.gateway_ip {
                 if let Some(&first) = ips.get(&ip) {
@@ -503,9 +517,9 @@ impl Checker<'_> {
     fn connections(&mut self) {
         let t = self.t;
         let carrying = t.gateway.tunnel_instances();
-        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut names: HashMap<Cow<'_, str>, usize> = HashMap::new();
         for (i, c) in t.connections.iter().enumerate() {
-            if let Some(&first) = names.get(&c.name.to_lowercase()) {
+            if let Some(&first) = names.get(&folded(&c.name)) {
                 self.push(
                     Rule::DuplicateName,
                     conn(i).key("name"),
@@ -515,9 +529,9 @@ impl Checker<'_> {
                     ),
                 );
             } else {
-                names.insert(c.name.to_lowercase(), i);
+                names.insert(folded(&c.name), i);
             }
-            let device = t.local_gateway(&c.local_gateway);
+            let device = self.device(&c.local_gateway);
             if device.is_none() {
                 let hint = crate::format::suggest(
                     &c.local_gateway,
@@ -733,50 +747,54 @@ impl Checker<'_> {
     }
 
     fn bgp_addresses(&mut self) {
+        /// Where an address was first seen; described only when it repeats.
+        #[derive(Clone, Copy)]
+        enum Owner {
+            Instance(usize),
+            Custom(usize),
+            Device(usize),
+        }
         let t = self.t;
-        let mut seen: HashMap<IpAddr, String> = HashMap::new();
-        let mut check = |c: &mut Self, addr: IpAddr, path: FieldPath, what: String| {
-            if let Some(first) = seen.get(&addr) {
+        let describe = |o: Owner| match o {
+            Owner::Instance(i) => format!("BGP address of gateway instance {i}"),
+            Owner::Custom(i) => format!("custom BGP address of gateway instance {i}"),
+            Owner::Device(i) => format!("BGP peering address of `{}`", t.local_gateways[i].name),
+        };
+        let mut seen: HashMap<IpAddr, Owner> = HashMap::with_capacity(t.local_gateways.len() + 4);
+        let mut check = |c: &mut Self, addr: IpAddr, owner: Owner, path: &dyn Fn() -> FieldPath| {
+            if let Some(&first) = seen.get(&addr) {
                 c.push(
                     Rule::DuplicateBgpAddress,
-                    path,
+                    path(),
                     format!(
-                        "{addr} is already the {first}: every BGP and APIPA address must be unique across the gateway and all devices"
+                        "{addr} is already the {}: every BGP and APIPA address must be unique across the gateway and all devices",
+                        describe(first)
                     ),
                 );
             } else {
-                seen.insert(addr, what);
+                seen.insert(addr, owner);
             }
         };
         for (i, inst) in t.gateway.instances.iter().enumerate() {
             if let Some(a) = inst.bgp_peering_address {
-                check(
-                    self,
-                    a,
-                    gw("instances").index(i).key("bgp_peering_address"),
-                    format!("BGP address of gateway instance {i}"),
-                );
+                check(self, a, Owner::Instance(i), &|| {
+                    gw("instances").index(i).key("bgp_peering_address")
+                });
             }
             for (k, a) in inst.custom_bgp_addresses.iter().enumerate() {
-                check(
-                    self,
-                    *a,
+                check(self, *a, Owner::Custom(i), &|| {
                     gw("instances")
                         .index(i)
                         .key("custom_bgp_addresses")
-                        .index(k),
-                    format!("custom BGP address of gateway instance {i}"),
-                );
+                        .index(k)
+                });
             }
         }
         for (i, l) in t.local_gateways.iter().enumerate() {
             if let Some(bgp) = &l.bgp {
-                check(
-                    self,
-                    bgp.peering_address,
-                    lg(i).key("bgp").key("peering_address"),
-                    format!("BGP peering address of `{}`", l.name),
-                );
+                check(self, bgp.peering_address, Owner::Device(i), &|| {
+                    lg(i).key("bgp").key("peering_address")
+                });
             }
         }
     }
@@ -784,25 +802,26 @@ impl Checker<'_> {
     fn sites(&mut self) {
         let t = self.t;
         let aa = t.gateway.tunnel_instances().len() >= 2;
-        let lg_index: HashMap<&str, usize> = t
-            .local_gateways
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, l)| (l.name.as_str(), i))
-            .collect();
-        for site in t.sites() {
-            let device_idx: Vec<usize> = site
-                .devices
-                .iter()
-                .filter_map(|d| lg_index.get(d.as_str()).copied())
-                .collect();
-            let first = device_idx.first().copied().unwrap_or(0);
+        let layout = t.layout_with(&self.devices);
+        // Connections by the site of their device, once, rather than a scan per site.
+        let mut site_connections: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (ci, c) in t.connections.iter().enumerate() {
+            if let Some(l) = self.device(&c.local_gateway) {
+                site_connections.entry(l.site()).or_default().push(ci);
+            }
+        }
+        let name = |i: usize| t.local_gateways[i].name.as_str();
+        let tunnel_id = |ti: usize| {
+            let tun = &layout.tunnels[ti];
+            format!("{}/{}", t.connections[tun.connection].name, tun.instance)
+        };
+        for site in &layout.sites {
+            let first = site.devices.first().copied().unwrap_or(0);
             if site.devices.len() == 1 {
-                let whose = if site.name == site.devices[0] {
+                let whose = if site.name == name(first) {
                     format!("device `{}` is alone in serving its network", site.name)
                 } else {
-                    format!("site `{}` has one device, `{}`", site.name, site.devices[0])
+                    format!("site `{}` has one device, `{}`", site.name, name(first))
                 };
                 self.push(
                     Rule::SingleDevice,
@@ -813,11 +832,12 @@ impl Checker<'_> {
                 );
             }
             if site.devices.len() >= 2 {
-                for (ci, c) in t.connections.iter().enumerate() {
-                    let in_site = t
-                        .local_gateway(&c.local_gateway)
-                        .is_some_and(|l| l.site() == site.name);
-                    if in_site && !c.enable_bgp {
+                let in_site = site_connections
+                    .get(site.name)
+                    .map_or(&[][..], Vec::as_slice);
+                for &ci in in_site {
+                    let c = &t.connections[ci];
+                    if !c.enable_bgp {
                         self.push(
                             Rule::BgpRequiredMultiDevice,
                             conn(ci).key("enable_bgp"),
@@ -830,31 +850,33 @@ impl Checker<'_> {
                         );
                     }
                 }
-                let prefixes = |i: usize| -> (BTreeSet<IpNetwork>, FieldPath) {
+                // The prefix set a device announces (BGP) or is routed to (static), sorted.
+                let prefixes = |i: usize| -> Vec<IpNetwork> {
                     let l = &t.local_gateways[i];
-                    match &l.bgp {
-                        Some(b) => (
-                            b.advertised_prefixes.iter().copied().collect(),
-                            lg(i).key("bgp").key("advertised_prefixes"),
-                        ),
-                        None => (
-                            l.address_prefixes.iter().copied().collect(),
-                            lg(i).key("address_prefixes"),
-                        ),
-                    }
+                    let mut v = match &l.bgp {
+                        Some(b) => b.advertised_prefixes.clone(),
+                        None => l.address_prefixes.clone(),
+                    };
+                    v.sort_unstable();
+                    v.dedup();
+                    v
                 };
-                let (reference, _) = prefixes(first);
-                for &i in device_idx.iter().skip(1) {
-                    let (mine, path) = prefixes(i);
+                let reference = prefixes(first);
+                for &i in site.devices.iter().skip(1) {
+                    let mine = prefixes(i);
                     if mine != reference {
+                        let path = match t.local_gateways[i].bgp {
+                            Some(_) => lg(i).key("bgp").key("advertised_prefixes"),
+                            None => lg(i).key("address_prefixes"),
+                        };
                         self.push(
                             Rule::EcmpPrefixMismatch,
                             path,
                             format!(
                                 "`{}` advertises {} but `{}` advertises {}: devices of site `{}` must advertise the same prefixes for ECMP to spread traffic over them",
-                                t.local_gateways[i].name,
+                                name(i),
                                 show_set(&mine),
-                                t.local_gateways[first].name,
+                                name(first),
                                 show_set(&reference),
                                 site.name
                             ),
@@ -862,15 +884,14 @@ impl Checker<'_> {
                     }
                 }
             }
-            if aa && !site.tunnels.is_empty() && site.instance_count() < 2 {
-                let inst = site.tunnels[0].instance;
-                let ci = site.tunnels[0].connection_index;
+            if aa && !site.tunnels.is_empty() && site.instances < 2 {
+                let tun = layout.tunnels[site.tunnels[0]];
                 self.push(
                     Rule::SingleInstanceCoverage,
-                    conn(ci).key("instances"),
+                    conn(tun.connection).key("instances"),
                     format!(
-                        "every tunnel of site `{}` ends on gateway instance {inst}: its maintenance or failure cuts the site off; build tunnels to both instances",
-                        site.name
+                        "every tunnel of site `{}` ends on gateway instance {}: its maintenance or failure cuts the site off; build tunnels to both instances",
+                        site.name, tun.instance
                     ),
                 );
             }
@@ -881,13 +902,13 @@ impl Checker<'_> {
                     p,
                     site.devices.len(),
                     plural(site.devices.len()),
-                    site.instance_count(),
-                    plural(site.instance_count()),
+                    site.instances,
+                    plural(site.instances),
                     site.tunnels.len(),
                     plural(site.tunnels.len()),
                     site.tunnels
                         .iter()
-                        .map(|t| t.id.as_str())
+                        .map(|&ti| tunnel_id(ti))
                         .collect::<Vec<_>>()
                         .join(", "),
                     if p == Pattern::DualRedundancy {
@@ -903,6 +924,7 @@ impl Checker<'_> {
             };
             self.push(Rule::SitePattern, lg(first), message);
         }
+        self.tunnel_count = layout.tunnels.len();
     }
 
     fn limits(&mut self) {
@@ -924,7 +946,7 @@ impl Checker<'_> {
                 ),
             );
         } else if t.gateway.active_active {
-            let tunnels = t.tunnels().len();
+            let tunnels = self.tunnel_count;
             if tunnels > limit {
                 self.push(
                     Rule::TunnelLimitAtRisk,
@@ -980,11 +1002,20 @@ impl Checker<'_> {
     }
 }
 
+/// A name in lowercase (Azure names are case-insensitive), copied only when it must change.
+fn folded(name: &str) -> Cow<'_, str> {
+    if name.chars().any(char::is_uppercase) {
+        Cow::Owned(name.to_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn show_set(s: &BTreeSet<IpNetwork>) -> String {
+fn show_set(s: &[IpNetwork]) -> String {
     if s.is_empty() {
         "nothing".to_owned()
     } else {

@@ -13,7 +13,7 @@ use super::EcmpError;
 /// | number | name | lookup | on a failure |
 /// |---|---|---|---|
 /// | 0 | `stable` (default) | O(1) while the flow's primary is up, O(n) otherwise | only the failed tunnel's flows move; they all move back on its return |
-/// | 1 | `rendezvous` | O(n) | the same, and also for tunnels added or removed for good |
+/// | 1 | `rendezvous` | O(n) | the same, and also for tunnels appended to the list for good |
 /// | 2 | `maglev` | O(1) | the failed tunnel's flows move, plus under 1% of the others |
 /// | 3 | `hash-threshold` | O(log n) | up to half of all flows move (RFC 2992; Linux's legacy multipath) |
 ///

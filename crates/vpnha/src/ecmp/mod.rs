@@ -64,8 +64,10 @@ mod error;
 mod flow;
 mod group;
 mod hash;
+mod parse;
 
 pub use algorithm::Algorithm;
 pub use error::EcmpError;
 pub use flow::{FlowKey, HashFields};
 pub use group::{EcmpGroup, MAGLEV_TABLE_SIZE, MAX_TUNNELS, NONE};
+pub use parse::ParseFlowError;

@@ -6,9 +6,9 @@
 
 mod group;
 mod ipsec;
+pub(crate) mod layout;
 pub(crate) mod names;
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -689,94 +689,52 @@ impl Topology {
     ///
     /// Connections whose local gateway does not exist form no tunnels.
     pub fn tunnels(&self) -> Vec<Tunnel> {
-        let mut order: Vec<usize> = (0..self.connections.len()).collect();
-        order.sort_by(|&a, &b| self.connections[a].name.cmp(&self.connections[b].name));
-        let index: HashMap<&str, usize> = self
-            .local_gateways
+        self.layout()
+            .tunnels
             .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, l)| (l.name.as_str(), i))
-            .collect();
-        let mut tunnels = Vec::new();
-        for ci in order {
-            let c = &self.connections[ci];
-            let Some(&li) = index.get(c.local_gateway.as_str()) else {
-                continue;
-            };
-            let lg = &self.local_gateways[li];
-            for instance in self.connection_instances(c) {
-                tunnels.push(Tunnel {
-                    id: format!("{}/{}", c.name, instance),
-                    connection: c.name.clone(),
-                    local_gateway: lg.name.clone(),
-                    site: lg.site().to_owned(),
-                    instance,
-                    connection_index: ci,
-                    local_gateway_index: li,
-                });
-            }
+            .map(|t| self.tunnel(t))
+            .collect()
+    }
+
+    fn tunnel(&self, t: &layout::TunnelRef) -> Tunnel {
+        let c = &self.connections[t.connection];
+        let lg = &self.local_gateways[t.local_gateway];
+        Tunnel {
+            id: format!("{}/{}", c.name, t.instance),
+            connection: c.name.clone(),
+            local_gateway: lg.name.clone(),
+            site: lg.site().to_owned(),
+            instance: t.instance,
+            connection_index: t.connection,
+            local_gateway_index: t.local_gateway,
         }
-        tunnels
     }
 
     /// Every site, sorted by name, with its devices, tunnels and pattern.
     pub fn sites(&self) -> Vec<Site> {
-        let mut sites: BTreeMap<&str, Site> = BTreeMap::new();
-        for lg in &self.local_gateways {
-            let site = sites.entry(lg.site()).or_insert_with(|| Site {
-                name: lg.site().to_owned(),
-                pattern: None,
-                devices: Vec::new(),
-                tunnels: Vec::new(),
-            });
-            if !site.devices.contains(&lg.name) {
-                site.devices.push(lg.name.clone());
-            }
-        }
-        for t in self.tunnels() {
-            if let Some(site) = sites.get_mut(t.site.as_str()) {
-                site.tunnels.push(t);
-            }
-        }
-        let instance_count = self.gateway.tunnel_instances().len();
-        for site in sites.values_mut() {
-            site.pattern = pattern_of(site, instance_count);
-        }
-        sites.into_values().collect()
+        let layout = self.layout();
+        layout
+            .sites
+            .iter()
+            .map(|s| Site {
+                name: s.name.to_owned(),
+                pattern: s.pattern,
+                devices: s
+                    .devices
+                    .iter()
+                    .map(|&i| self.local_gateways[i].name.clone())
+                    .collect(),
+                tunnels: s
+                    .tunnels
+                    .iter()
+                    .map(|&ti| self.tunnel(&layout.tunnels[ti]))
+                    .collect(),
+            })
+            .collect()
     }
 
     /// The site with this name.
     pub fn site(&self, name: &str) -> Option<Site> {
         self.sites().into_iter().find(|s| s.name == name)
     }
-}
-
-/// The pattern from the instances and devices that tunnels actually connect.
-fn pattern_of(site: &Site, gateway_instances: usize) -> Option<Pattern> {
-    if site.tunnels.is_empty() {
-        return None;
-    }
-    let mut per_device: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for t in &site.tunnels {
-        per_device
-            .entry(t.local_gateway.as_str())
-            .or_default()
-            .push(t.instance);
-    }
-    let devices = per_device.len();
-    let instances = site.instance_count();
-    let full_mesh = per_device.values().all(|v| {
-        let mut v = v.clone();
-        v.sort_unstable();
-        v.dedup();
-        v.len() == gateway_instances
-    });
-    Some(match (instances >= 2, devices >= 2) {
-        (false, false) => Pattern::ActiveStandby,
-        (false, true) => Pattern::MultiDevice,
-        (true, false) => Pattern::ActiveActive,
-        (true, true) if full_mesh => Pattern::DualRedundancy,
-        (true, true) => Pattern::MultiDevice,
-    })
 }

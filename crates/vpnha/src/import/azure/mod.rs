@@ -435,29 +435,7 @@ fn mask_all(node: &Node, text: &mut String, precise: &mut bool) {
 
 /// Masks the rest of every line that names a secret property (when positions are unknown).
 fn mask_secret_lines(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let lower = line.to_ascii_lowercase();
-        let hit = ["sharedkey", "shared_key", "secret", "password"]
-            .iter()
-            .filter_map(|k| lower.find(k).map(|i| i + k.len()))
-            .min();
-        match hit {
-            Some(after) => {
-                let keep = line[after..].find(':').map_or(after, |i| after + i + 1);
-                out.push_str(&line[..keep]);
-                for c in line[keep..].chars() {
-                    if c == '\n' || c == '\r' {
-                        out.push(c);
-                    } else {
-                        out.extend(std::iter::repeat_n('*', c.len_utf8()));
-                    }
-                }
-            }
-            None => out.push_str(line),
-        }
-    }
-    out
+    crate::source::mask_lines_naming(text, &["sharedkey", "shared_key", "secret", "password"])
 }
 
 #[cfg(test)]

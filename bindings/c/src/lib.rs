@@ -1,0 +1,36 @@
+//! The C API of vpnha: `libvpnha.a` / `libvpnha.so` and `include/vpnha.h`, for C and C++
+//! appliance firmware that loads a topology once and picks a tunnel per packet.
+//!
+//! All of the project's `unsafe` lives in this crate. Every exported function is
+//! `#[unsafe(no_mangle)] pub unsafe extern "C"`, documents its preconditions in a `# Safety`
+//! section (copied into the header), runs behind the panic boundary of [`ffi`] and touches a
+//! pointer from C only through the checked helpers there. The contract (naming, statuses,
+//! memory, threading, ABI) is written in this crate's README and in the header.
+//!
+//! Modules, one per C type:
+//!
+//! - `status`: `vpnha_status`, `vpnha_status_message`, `vpnha_version`;
+//! - `topology`: `vpnha_topology`, parsing, tunnels and sites;
+//! - `findings`: `vpnha_findings`, the result of validation;
+//! - `ecmp`: `vpnha_flow_key`, `vpnha_ecmp_group` in caller memory, selection.
+//!
+//! The failure and availability analysis of the core (`vpnha::analysis`) is not bound yet; it
+//! will be a module of its own (`analysis`: a `vpnha_analysis` handle made by
+//! `vpnha_topology_analyze` from a topology, read through accessors) following the pattern of
+//! `findings`. The README describes the seam.
+// The exported names are C names: vpnha_topology, vpnha_status, ...
+#![allow(non_camel_case_types)]
+
+mod ecmp;
+mod ffi;
+mod findings;
+mod status;
+mod topology;
+
+pub use ecmp::*;
+pub use findings::*;
+pub use status::*;
+pub use topology::*;
+
+#[cfg(test)]
+mod tests;
