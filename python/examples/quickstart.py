@@ -2,7 +2,8 @@
 # # vpnha quickstart
 #
 # Load an HA site-to-site VPN topology, see what Azure would reject and what is weaker
-# than it looks, then choose the tunnel of each flow, one at a time and a million at once.
+# than it looks, find what each failure does and how available the site is, then choose
+# the tunnel of each flow, one at a time and a million at once.
 #
 # This file and `quickstart.ipynb` hold the same steps (`python python/examples/quickstart.py`
 # from the repository root runs them; `make notebook` re-executes the notebook).
@@ -78,6 +79,41 @@ except vpnha.TopologyError as e:
         print("  ", problem)
 
 # %% [markdown]
+# ## What survives which failure, and how available is the site
+#
+# `analyze()` visits every failure of up to `max_failures` components (gateway instances,
+# zones, devices, ISP uplinks, tunnels) and each planned maintenance: which tunnels
+# survive, how many flows move, how long traffic stops. It finds single points of failure
+# and minimal cut sets, and computes each site's availability exactly from per-component
+# availabilities (the file's, the call's, or documented defaults).
+
+# %%
+analysis = topology.analyze(max_failures=2)
+show(analysis)
+
+# %%
+hq = analysis.site("hq")
+print(hq.verdict, "-", hq.availability)
+print("single points of failure:", hq.single_points_of_failure or "none")
+for scenario in hq.worst_scenarios(3):
+    print("  ", scenario)
+
+# %% [markdown]
+# The active-standby example has one device and one tunnel: the analysis says what is
+# short, and what a more available device would buy.
+
+# %%
+single = vpnha.Topology.load(EXAMPLES / "active-standby.yaml")
+berlin = single.analyze().site()
+print(berlin.verdict, [r.reason for r in berlin.reasons])
+print("single points of failure:", ", ".join(berlin.single_points_of_failure))
+better = single.analyze(availability={"device": 0.9999}).site()
+print(
+    f"downtime per month: {berlin.availability.downtime_minutes_per_month:.1f} min"
+    f" -> {better.availability.downtime_minutes_per_month:.1f} min with a 99.99 % device"
+)
+
+# %% [markdown]
 # ## Choose the tunnel of a flow
 #
 # A site's tunnels form an ECMP group. The answer for a flow is specified and frozen: the
@@ -137,17 +173,12 @@ print(f"{moved.mean():.1%} of flows moved; all of them were on hq-a/0:", bool((p
 # %% [markdown]
 # ## Tables for pandas
 #
-# Findings as a DataFrame, when pandas is installed (`pip install vpnha[pandas]`).
+# Findings and scenarios as DataFrames, when pandas is installed (`pip install vpnha[pandas]`).
 
 # %%
 if importlib.util.find_spec("pandas") is not None:
     show(findings.to_pandas()[["severity", "rule", "line"]].head())
+    scenarios = analysis.to_pandas()
+    show(scenarios[~scenarios.reachable][["site", "failed", "causes"]])
 else:
     print("pandas is not installed")
-
-# %% [markdown]
-# ## Failure and availability analysis
-#
-# Which failures each site survives, for how long traffic stops, single points of
-# failure and the availability in nines will be `topology.analyze()`; that step is added
-# here when the analysis is available in the Python package.

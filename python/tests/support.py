@@ -46,6 +46,13 @@ connections:
 """
 
 
+def vpnha_exe() -> Path | None:
+    """The `vpnha` binary of this checkout (the newer of the release and debug builds), or
+    None when neither is built: the tests comparing with the command line skip then."""
+    built = [p for p in (ROOT / "target" / profile / "vpnha" for profile in ("release", "debug")) if p.exists()]
+    return max(built, key=lambda p: p.stat().st_mtime, default=None)
+
+
 def expected_rules(path: Path) -> set[str]:
     """The rules an example names in its `# expect:` comment."""
     m = re.search(r"^# expect: (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import vpnha
-from support import ROOT
+from support import ROOT, vpnha_exe
 
 FIXTURES = ROOT / "testdata" / "azure"
 FOLDERS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
@@ -61,7 +61,7 @@ def test_choosing_among_several_gateways() -> None:
 
 def test_findings_match_check_from_azure() -> None:
     folder = FIXTURES / "active-active-apipa"
-    exe = next((ROOT / "target" / p / "vpnha" for p in ("release", "debug") if (ROOT / "target" / p / "vpnha").exists()), None)
+    exe = vpnha_exe()
     if exe is None:
         pytest.skip("the vpnha binary is not built")
     files = [str(p) for p in inputs(folder)]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import vpnha
-from support import DUAL, EXAMPLES, ROOT, expected_rules
+from support import DUAL, EXAMPLES, ROOT, expected_rules, vpnha_exe
 
 BROKEN = sorted(p for p in EXAMPLES.glob("*.yaml") if "unknown-field" not in p.name)
 
@@ -37,13 +37,12 @@ def test_findings_match_the_cli(path: Path) -> None:
 
 
 def _cli_json(path: Path) -> dict[str, Any] | None:
-    for profile in ("release", "debug"):
-        exe = ROOT / "target" / profile / "vpnha"
-        if exe.exists():
-            out = subprocess.run([exe, "check", "--format", "json", path], capture_output=True, text=True, check=False)
-            data: dict[str, Any] = json.loads(out.stdout)
-            return data
-    return None
+    exe = vpnha_exe()
+    if exe is None:
+        return None
+    out = subprocess.run([exe, "check", "--format", "json", path], capture_output=True, text=True, check=False)
+    data: dict[str, Any] = json.loads(out.stdout)
+    return data
 
 
 def test_result_is_a_list_of_diagnostics() -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ._vpnha import Diagnostic
 
 __all__ = [
+    "AnalysisError",
     "EcmpError",
     "SiteError",
     "TopologyError",
@@ -105,6 +106,14 @@ class EcmpError(VpnhaError, ValueError):
     numpy arrays of different lengths or unusable dtypes."""
 
 
+class AnalysisError(VpnhaError, ValueError):
+    """Analysis options or a topology the analysis cannot take: an availability outside
+    (0, 1] or naming no component, ``max_failures`` of 0 or above the component count, a
+    capacity share outside (0, 1], a flow sample of 0 or too many, more scenarios than
+    ``max_scenarios``, a topology with no sites, or weights the site's ECMP group rejects.
+    An unknown site is a :class:`SiteError`."""
+
+
 # Shown (and pickled) under the package's name: `vpnha.TopologyError`.
 for _cls in (
     VpnhaError,
@@ -115,6 +124,7 @@ for _cls in (
     ValidationError,
     SiteError,
     EcmpError,
+    AnalysisError,
 ):
     _cls.__module__ = "vpnha"
 del _cls

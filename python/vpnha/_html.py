@@ -15,10 +15,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from ._analysis import Analysis, SiteAnalysis
     from ._results import ValidationResult
     from ._vpnha import EcmpGroup, Topology
 
-__all__ = ["frame", "group_html", "require_pandas", "table", "topology_html", "validation_html"]
+__all__ = [
+    "analysis_html",
+    "frame",
+    "group_html",
+    "require_pandas",
+    "table",
+    "topology_html",
+    "validation_html",
+]
 
 #: Rows shown per table before the rest are summarised.
 MAX_ROWS = 60
@@ -33,6 +42,9 @@ _STYLE = (
     ".vpnha .warning{color:#000;background:#f9a825}"
     ".vpnha .info{color:#fff;background:#546e7a}"
     ".vpnha .down{opacity:.55}"
+    ".vpnha .met{color:#fff;background:#2e7d32}"
+    ".vpnha .short{color:#000;background:#f9a825}"
+    ".vpnha .cut{color:#fff;background:#c62828}"
     ".vpnha .muted{opacity:.7}"
     "</style>"
 )
@@ -156,6 +168,65 @@ def group_html(g: EcmpGroup) -> str:
     classes = ["" if up else "down" for up in g.up]
     title = f"ECMP group of site {g.site}" if g.site else "ECMP group"
     return frame(title, "", f"<div>{esc(settings)}</div>", table(["index", "tunnel", "state", "weight"], rows, row_class=classes))
+
+
+#: How many scenarios each site shows, worst first.
+WORST_SCENARIOS = 10
+
+_VERDICT_CLASS = {"redundancy-met": "met", "redundancy-not-met": "short"}
+
+
+def _verdict(v: str) -> str:
+    return f'<span class="sev {_VERDICT_CLASS.get(v, "cut")}">{esc(v)}</span>'
+
+
+def _site_section(s: SiteAnalysis) -> str:
+    a = s.availability
+    nines = "∞" if a.nines == float("inf") else f"{a.nines:.2f}"
+    head = (
+        f"<div><strong>{esc(s.name)}</strong> {esc(s.pattern or 'no tunnels')}: {_verdict(s.verdict)}"
+        f" availability {esc(f'{a.probability:.9f}')} ({esc(nines)} nines,"
+        f" {esc(f'{a.downtime_minutes_per_month:.3g}')} min down per month)</div>"
+    )
+    reasons = "".join(f"<li><code>{esc(r.reason)}</code> {esc(r.message)}</li>" for r in s.reasons)
+    parts = [head]
+    if reasons:
+        parts.append(f"<ul>{reasons}</ul>")
+    spof = ", ".join(s.single_points_of_failure) or "none"
+    parts.append(f"<div>single points of failure: {esc(spof)}</div>")
+    if s.capacity:
+        cap = "; ".join(
+            f"≥ {c.min_tunnels} of {c.tunnels} tunnels: {c.availability.probability:.9f}" for c in s.capacity
+        )
+        parts.append(f"<div>capacity: {esc(cap)}</div>")
+    worst = s.worst_scenarios(WORST_SCENARIOS)
+    rows = [
+        [
+            esc(" + ".join(x.failed) + (" (planned)" if x.planned else "")),
+            "<strong>outage</strong>" if x.interruption is None else esc(f"{x.interruption[0]}–{x.interruption[1]} s"),
+            esc(f"{len(x.surviving_tunnels)}"),
+            esc(f"{x.moved_share:.1%}"),
+            esc(x.assumption),
+        ]
+        for x in worst
+    ]
+    if rows:
+        parts.append(
+            f"<div class=\"muted\">worst {len(rows)} of {_plural(len(s.scenarios), 'scenario')}</div>"
+            + table(["failed", "interruption", "tunnels left", "flows moved", "assumption"], rows)
+        )
+    return "".join(parts)
+
+
+def analysis_html(a: Analysis | SiteAnalysis) -> str:
+    """Per site: the verdict and its reasons, availability in nines and minutes per month,
+    single points of failure, capacity, and the worst scenarios."""
+    from ._analysis import SiteAnalysis
+
+    if isinstance(a, SiteAnalysis):
+        return frame(f"Analysis of site {a.name}", f"k = {a.max_failures}", _site_section(a))
+    subtitle = f"{a.source or ''} k = {a.max_failures}, {a.algorithm} ECMP".strip()
+    return frame("Failure and availability analysis", subtitle, *(_site_section(s) for s in a.sites))
 
 
 def require_pandas(what: str) -> ModuleType:

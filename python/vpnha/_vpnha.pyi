@@ -6,12 +6,13 @@ vpnha._vpnha`` checks it against the built module.
 
 import ipaddress
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeAlias, final
 
 import numpy as np
 import numpy.typing as npt
 
+from ._analysis import Analysis
 from ._fields import HashFields
 from ._results import ValidationResult
 
@@ -257,6 +258,47 @@ class Topology:
         Raises :class:`~vpnha.SiteError` for an unknown site (with a did-you-mean), when
         several sites exist and none is named, or when the site has no tunnels;
         :class:`~vpnha.EcmpError` for bad options.
+        """
+    def analyze(
+        self,
+        site: str | None = None,
+        *,
+        max_failures: int | None = None,
+        availability: Mapping[str, float] | None = None,
+        component_availability: Mapping[str, float] | None = None,
+        algorithm: _AlgorithmName | str | None = None,
+        seed: int | None = None,
+        weights: Mapping[str, Sequence[int]] | None = None,
+        flow_sample: int | None = None,
+        capacity_shares: Iterable[float] | None = None,
+        max_scenarios: int | None = None,
+        check: bool = True,
+        progress: Callable[[str, int, int], object] | None = None,
+    ) -> Analysis:
+        """What fails, for how long, and how available each site is (``vpnha analyze``).
+
+        Every failure set of up to ``max_failures`` components (default 2: gateway
+        instances, the implicit standby, zones, devices, ISP uplinks, tunnels) and each
+        planned maintenance, with the tunnels that survive, the share of flows that move
+        (measured with the ``algorithm``/``seed``/``weights`` ECMP group on
+        ``flow_sample`` flows, default 4096) and the interruption in seconds; single points
+        of failure, minimal cut sets, the exact availability of each site and of keeping
+        each of ``capacity_shares`` (default 0.5 and 1.0) of its tunnels; a verdict.
+
+        ``availability`` overrides the file's per-kind availabilities
+        (``gateway_instance``, ``device``, ``isp``, ``tunnel``, ``zone``; documented
+        defaults otherwise), ``component_availability`` one component's (``"hq-fw-a"``,
+        ``"isp:isp-1"``, ``"instance-0"``, ``"hq-a/0"``). ``site`` limits the analysis to
+        one site. ``progress(site, done, total)`` is called now and then with the GIL
+        taken; if it raises, it is not called again and its exception is raised when the
+        analysis ends.
+
+        With ``check`` (the default) a topology with error findings raises
+        :class:`~vpnha.ValidationError` first; ``check=False`` analyses it as written (as
+        ``vpnha analyze`` does, with ``validation_errors`` counting them). Raises
+        :class:`~vpnha.SiteError` for an unknown site and :class:`~vpnha.AnalysisError` for
+        options out of range, more scenarios than ``max_scenarios`` (default 1,000,000) or
+        a topology without sites. The GIL is released while the core runs.
         """
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...

@@ -225,7 +225,7 @@ pub(crate) struct GroupOptions {
     fields: Option<HashFields>,
 }
 
-fn algorithm(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Algorithm> {
+pub(crate) fn algorithm(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Algorithm> {
     let parsed = if let Ok(s) = obj.cast::<PyString>() {
         Algorithm::from_str(&s.to_string_lossy().to_ascii_lowercase().replace('_', "-"))
     } else if obj.cast::<PyInt>().is_ok() {
@@ -289,7 +289,7 @@ fn hash_fields(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<HashFields> {
     Ok(fields)
 }
 
-fn weights(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+pub(crate) fn weights(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
     let Ok(iter) = obj.try_iter() else {
         return Err(ecmp_message(
             py,

@@ -8,6 +8,7 @@
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
+use vpnha::analysis::AnalysisError;
 use vpnha::ecmp::EcmpError;
 use vpnha::{LoadError, Rule, SiteError};
 
@@ -53,6 +54,7 @@ static PERMISSION: Class = Class::new("TopologyPermissionError");
 static SITE_ERROR: Class = Class::new("SiteError");
 static ECMP_ERROR: Class = Class::new("EcmpError");
 static VPNHA_ERROR: Class = Class::new("VpnhaError");
+static ANALYSIS_ERROR: Class = Class::new("AnalysisError");
 
 /// Whether a topology's problems may carry line and column: not for a dict, whose text is
 /// an internal serialisation the user never saw.
@@ -263,4 +265,31 @@ pub(crate) fn import_error(py: Python<'_>, source: &str, problems: Vec<PyDiagnos
         Ok(TOPOLOGY_ERROR.err(py, &message, &attrs))
     };
     build().unwrap_or_else(|e| e)
+}
+
+/// `vpnha.AnalysisError` (a `ValueError`) for analysis options or a topology the analysis
+/// cannot take; an unknown site is a `vpnha.SiteError`, as everywhere else.
+pub(crate) fn analysis_error(py: Python<'_>, error: &AnalysisError) -> PyErr {
+    if let AnalysisError::UnknownSite {
+        name,
+        suggestion,
+        known,
+    } = error
+    {
+        let build = || -> PyResult<PyErr> {
+            let attrs = [
+                ("site", name.into_pyobject(py)?.into_any()),
+                ("suggestion", suggestion.into_pyobject(py)?.into_any()),
+                ("sites", PyTuple::new(py, known)?.into_any()),
+            ];
+            Ok(SITE_ERROR.err(py, &error.to_string(), &attrs))
+        };
+        return build().unwrap_or_else(|e| e);
+    }
+    ANALYSIS_ERROR.err(py, &error.to_string(), &[])
+}
+
+/// `vpnha.AnalysisError` with a message of the binding's own (an option of the wrong type).
+pub(crate) fn analysis_message(py: Python<'_>, message: &str) -> PyErr {
+    ANALYSIS_ERROR.err(py, message, &[])
 }

@@ -16,6 +16,7 @@
 
 use pyo3::prelude::*;
 
+mod analysis;
 mod columns;
 mod convert;
 mod ecmp;

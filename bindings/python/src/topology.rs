@@ -11,6 +11,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString, PyTuple};
 use vpnha::import::{Finding, Import, SourceRef, azure};
 use vpnha::{Format, LoadError, MAX_INPUT_BYTES, Rule, SharedKey, Topology};
 
+use crate::analysis;
 use crate::ecmp::{GroupOptions, PyEcmpGroup};
 use crate::errors::{self, Positions};
 
@@ -850,6 +851,62 @@ impl PyTopology {
             group.mark_down(py, down)?;
         }
         Ok(group)
+    }
+
+    /// Failure scenarios up to `max_failures` components, single points of failure,
+    /// minimal cut sets, exact availability and capacity, and a redundancy verdict per
+    /// site, as `vpnha.Analysis`. With `check` (the default) a topology with error
+    /// findings raises `ValidationError` first.
+    #[pyo3(signature = (site = None, *, max_failures = None, availability = None, component_availability = None, algorithm = None, seed = None, weights = None, flow_sample = None, capacity_shares = None, max_scenarios = None, check = true, progress = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn analyze<'py>(
+        slf: &Bound<'py, Self>,
+        site: Option<&str>,
+        max_failures: Option<&Bound<'py, PyAny>>,
+        availability: Option<&Bound<'py, PyAny>>,
+        component_availability: Option<&Bound<'py, PyAny>>,
+        algorithm: Option<&Bound<'py, PyAny>>,
+        seed: Option<&Bound<'py, PyAny>>,
+        weights: Option<&Bound<'py, PyAny>>,
+        flow_sample: Option<&Bound<'py, PyAny>>,
+        capacity_shares: Option<&Bound<'py, PyAny>>,
+        max_scenarios: Option<&Bound<'py, PyAny>>,
+        check: bool,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let default = |o: Option<&Bound<'py, PyAny>>, n: usize| -> PyResult<Bound<'py, PyAny>> {
+            match o.filter(|o| !o.is_none()) {
+                Some(o) => Ok(o.clone()),
+                None => Ok(n.into_pyobject(py)?.into_any()),
+            }
+        };
+        let args = analysis::Args {
+            site,
+            max_failures: &default(max_failures, vpnha::analysis::DEFAULT_MAX_FAILURES)?,
+            availability,
+            component_availability,
+            algorithm,
+            seed,
+            weights,
+            flow_sample: &default(flow_sample, vpnha::analysis::DEFAULT_FLOW_SAMPLE)?,
+            capacity_shares,
+            max_scenarios: &default(max_scenarios, vpnha::analysis::DEFAULT_MAX_SCENARIOS)?,
+        };
+        let options = args.options(py)?;
+        if check {
+            this.check(py)?;
+        }
+        let site_of = slf.getattr("site")?;
+        analysis::run(
+            py,
+            &this.inner,
+            this.name_of_source(),
+            &options,
+            progress,
+            &site_of,
+        )
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
