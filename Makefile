@@ -164,10 +164,10 @@ bench-c: ## Time vpnha_ecmp_group_select from C beside EcmpGroup::select from Ru
 # python/vpnha plus the native module vpnha._vpnha (bindings/python, pyo3, built by
 # maturin from pyproject.toml). The venv is made once and reused while
 # python/requirements-dev.txt is unchanged. The wheel is built in release mode into
-# target/python-wheel, installed into the venv, and the tests import that installed wheel.
+# dist/, installed from there into the venv, and the tests import that installed wheel.
 
 PY := $(VENV)/bin/python
-WHEEL_DIR := target/python-wheel
+WHEEL_DIR := dist
 
 $(VENV)/.installed: python/requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
