@@ -9,14 +9,14 @@ VENV ?= .venv
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## Build the library and the vpnha binary (release)
 	$(CARGO) build --release --locked -p vpnha-cli
 
 .PHONY: test
-test: test-rust nostd test-c ## Run every layer's tests (installs what it needs)
+test: test-rust nostd test-c test-python ## Run every layer's tests (installs what it needs)
 
 .PHONY: test-rust
 test-rust: ## Rust unit, integration and doc tests; benchmarks compiled and run once
@@ -34,7 +34,7 @@ nostd: ## Build the core as no_std (flow selection only), also for a Cortex-M ta
 	fi
 
 .PHONY: lint
-lint: lint-c ## rustfmt check, clippy with warnings as errors, rustdoc with warnings as errors
+lint: lint-c lint-python ## rustfmt check, clippy with warnings as errors, rustdoc with warnings as errors; header check; Python lints
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps --locked
@@ -159,6 +159,48 @@ bench-c: ## Time vpnha_ecmp_group_select from C beside EcmpGroup::select from Ru
 	mkdir -p $(C_BUILD)
 	$(CC) -std=c11 $(C_WARN) -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -o $(C_BUILD)/select_timing benches/c/select_timing.c $(C_RELEASE_LIB) $(C_NATIVE_LIBS)
 	benches/c/compare.sh $(C_BUILD)/select_timing target/release/examples/select_timing
+
+# --- Python package --------------------------------------------------------------------
+# python/vpnha plus the native module vpnha._vpnha (bindings/python, pyo3, built by
+# maturin from pyproject.toml). The venv is made once and reused while
+# python/requirements-dev.txt is unchanged. The wheel is built in release mode into
+# dist/, installed from there into the venv, and the tests import that installed wheel.
+
+PY := $(VENV)/bin/python
+WHEEL_DIR := dist
+
+$(VENV)/.installed: python/requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r python/requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Python venv with maturin, pytest, numpy, hypothesis, mypy, pandas (reused)
+
+.PHONY: wheel
+wheel: venv ## Build the Python wheel (release) and install it into the venv
+	rm -rf $(WHEEL_DIR)
+	$(VENV)/bin/maturin build --release --locked --quiet --out $(WHEEL_DIR)
+	$(PY) -m pip install --quiet --force-reinstall --no-deps $(WHEEL_DIR)/vpnha-*.whl
+
+.PHONY: test-python
+test-python: wheel ## Python tests (pytest) against the installed wheel
+	$(PY) -m pytest
+
+.PHONY: lint-python
+lint-python: wheel ## stubtest of the stubs against the built module; mypy --strict on package, examples, benchmarks, tests
+	$(PY) -m mypy.stubtest vpnha._vpnha
+	$(PY) -m mypy python/vpnha python/examples python/benchmarks python/tests
+
+.PHONY: bench-python
+bench-python: wheel ## Python benchmarks: select_many vs a loop of select, load + validate
+	$(PY) python/benchmarks/bench.py
+
+.PHONY: notebook
+notebook: wheel ## Re-execute python/examples/quickstart.ipynb from quickstart.py (adds nbclient, ipykernel)
+	$(PY) -m pip install --quiet -r python/requirements-notebook.txt
+	$(PY) python/examples/build_notebook.py
 
 .PHONY: clean
 clean: ## Remove build output
