@@ -451,6 +451,52 @@ impl PyEcmpGroup {
         )
     }
 
+    /// `select_many` and `hash_many`: the columns read in place, `out` (or a new array of
+    /// `dtype`) written by `f` over chunks of flow keys, split over `threads`, without the GIL.
+    #[allow(clippy::too_many_arguments)]
+    fn map_rows<'py, T: Element + Copy + Send>(
+        &self,
+        py: Python<'py>,
+        [src, dst, proto]: [&Bound<'py, PyAny>; 3],
+        [sport, dport, flow_label]: [Option<&Bound<'py, PyAny>>; 3],
+        out: Option<&Bound<'py, PyAny>>,
+        threads: Option<&Bound<'py, PyAny>>,
+        dtype: &str,
+        f: impl Fn(&EcmpGroup, &[FlowKey], &mut [T]) + Sync,
+    ) -> PyResult<Bound<'py, PyArray1<T>>> {
+        let threads = thread_count(py, threads)?;
+        let zero = 0u8.into_pyobject(py)?.into_any();
+        let columns = Columns::extract(
+            py,
+            src,
+            dst,
+            proto,
+            sport.unwrap_or(&zero),
+            dport.unwrap_or(&zero),
+            flow_label,
+        )?;
+        let result = Self::output::<T>(py, out, columns.rows, dtype)?;
+        {
+            let mut rw = result.try_readwrite().map_err(|e| {
+                ecmp_message(
+                    py,
+                    &format!("out cannot be written (read-only, or shared with an input): {e}"),
+                )
+            })?;
+            let slots = rw
+                .as_slice_mut()
+                .map_err(|_| ecmp_message(py, "out must be contiguous"))?;
+            let batch = columns.batch();
+            let group = &*self.group;
+            py.detach(|| {
+                batch.run(slots, threads, |batch, slots| {
+                    batch.for_chunks(slots, |keys, out| f(group, keys, out));
+                });
+            });
+        }
+        Ok(result)
+    }
+
     fn output<'py, T: Element + Copy>(
         py: Python<'py>,
         out: Option<&Bound<'py, PyAny>>,
@@ -728,40 +774,19 @@ impl PyEcmpGroup {
         out: Option<&Bound<'py, PyAny>>,
         threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<u16>>> {
-        let threads = thread_count(py, threads)?;
-        let zero = 0u8.into_pyobject(py)?.into_any();
-        let columns = Columns::extract(
+        let columns = [src, dst, proto];
+        self.map_rows(
             py,
-            src,
-            dst,
-            proto,
-            sport.unwrap_or(&zero),
-            dport.unwrap_or(&zero),
-            flow_label,
-        )?;
-        let result = Self::output::<u16>(py, out, columns.rows, "uint16")?;
-        {
-            let mut rw = result.try_readwrite().map_err(|e| {
-                ecmp_message(
-                    py,
-                    &format!("out cannot be written (read-only, or shared with an input): {e}"),
-                )
-            })?;
-            let slots = rw
-                .as_slice_mut()
-                .map_err(|_| ecmp_message(py, "out must be contiguous"))?;
-            let batch = columns.batch();
-            let group = &*self.group;
-            py.detach(|| {
-                batch.run(slots, threads, |batch, slots| {
-                    batch.for_chunks(slots, |keys, out| {
-                        // Equal lengths by construction: the only error cannot occur.
-                        let _ = group.select_many(keys, out);
-                    });
-                });
-            });
-        }
-        Ok(result)
+            columns,
+            [sport, dport, flow_label],
+            out,
+            threads,
+            "uint16",
+            |group, keys, out| {
+                // Equal lengths by construction: the only error cannot occur.
+                let _ = group.select_many(keys, out);
+            },
+        )
     }
 
     /// The group's hash of every row, as a `uint64` array.
@@ -779,41 +804,20 @@ impl PyEcmpGroup {
         out: Option<&Bound<'py, PyAny>>,
         threads: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
-        let threads = thread_count(py, threads)?;
-        let zero = 0u8.into_pyobject(py)?.into_any();
-        let columns = Columns::extract(
+        let columns = [src, dst, proto];
+        self.map_rows(
             py,
-            src,
-            dst,
-            proto,
-            sport.unwrap_or(&zero),
-            dport.unwrap_or(&zero),
-            flow_label,
-        )?;
-        let result = Self::output::<u64>(py, out, columns.rows, "uint64")?;
-        {
-            let mut rw = result.try_readwrite().map_err(|e| {
-                ecmp_message(
-                    py,
-                    &format!("out cannot be written (read-only, or shared with an input): {e}"),
-                )
-            })?;
-            let slots = rw
-                .as_slice_mut()
-                .map_err(|_| ecmp_message(py, "out must be contiguous"))?;
-            let batch = columns.batch();
-            let group = &*self.group;
-            py.detach(|| {
-                batch.run(slots, threads, |batch, slots| {
-                    batch.for_chunks(slots, |keys, out| {
-                        for (k, o) in keys.iter().zip(out) {
-                            *o = group.hash(k);
-                        }
-                    });
-                });
-            });
-        }
-        Ok(result)
+            columns,
+            [sport, dport, flow_label],
+            out,
+            threads,
+            "uint64",
+            |group, keys, out| {
+                for (k, o) in keys.iter().zip(out) {
+                    *o = group.hash(k);
+                }
+            },
+        )
     }
 
     fn copy(&self) -> Self {

@@ -101,39 +101,7 @@ pub(crate) fn load_error(py: Python<'_>, error: &LoadError, positions: Positions
             d
         })
         .collect();
-    let first = problems.first().cloned();
-    let build = || -> PyResult<PyErr> {
-        let attrs = [
-            ("problems", PyTuple::new(py, problems)?.into_any()),
-            ("source", source.into_pyobject(py)?.into_any()),
-            (
-                "rule",
-                first
-                    .as_ref()
-                    .map(|d| d.rule.clone())
-                    .into_pyobject(py)?
-                    .into_any(),
-            ),
-            (
-                "path",
-                first
-                    .as_ref()
-                    .map(|d| d.path.clone())
-                    .into_pyobject(py)?
-                    .into_any(),
-            ),
-            (
-                "line",
-                first.as_ref().and_then(|d| d.line).into_pyobject(py)?,
-            ),
-            (
-                "column",
-                first.as_ref().and_then(|d| d.column).into_pyobject(py)?,
-            ),
-        ];
-        Ok(class.err(py, &message, &attrs))
-    };
-    build().unwrap_or_else(|e| e)
+    topology_error_with(py, class, &message, source.as_deref(), problems)
 }
 
 /// The message of a load error without positions.
@@ -225,14 +193,26 @@ pub(crate) fn vpnha_error(py: Python<'_>, message: &str) -> PyErr {
 /// `vpnha.TopologyError` for an Azure import that gave no topology; `problems` are its
 /// findings, each with the file, JSON pointer, line and column it is about.
 pub(crate) fn import_error(py: Python<'_>, source: &str, problems: Vec<PyDiagnostic>) -> PyErr {
-    let first = problems.first().cloned();
     let mut message = format!("{source}: no topology could be imported");
-    if let Some(f) = &first {
+    if let Some(f) = problems.first() {
         message = f.text();
         if problems.len() > 1 {
             message.push_str(&format!(" (and {} more findings)", problems.len() - 1));
         }
     }
+    topology_error_with(py, &TOPOLOGY_ERROR, &message, Some(source), problems)
+}
+
+/// A `TopologyError` (of `class`) carrying every problem, and the rule, path, line and
+/// column of the first as attributes.
+fn topology_error_with(
+    py: Python<'_>,
+    class: &Class,
+    message: &str,
+    source: Option<&str>,
+    problems: Vec<PyDiagnostic>,
+) -> PyErr {
+    let first = problems.first().cloned();
     let build = || -> PyResult<PyErr> {
         let attrs = [
             ("problems", PyTuple::new(py, problems)?.into_any()),
@@ -262,7 +242,7 @@ pub(crate) fn import_error(py: Python<'_>, source: &str, problems: Vec<PyDiagnos
                 first.as_ref().and_then(|d| d.column).into_pyobject(py)?,
             ),
         ];
-        Ok(TOPOLOGY_ERROR.err(py, &message, &attrs))
+        Ok(class.err(py, message, &attrs))
     };
     build().unwrap_or_else(|e| e)
 }
