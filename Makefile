@@ -105,21 +105,27 @@ test-c: ## C API tests in C and C++: contract, golden vectors, no allocation, st
 	mkdir -p $(C_BUILD)/debug
 	cp target/debug/libvpnha.a $(C_DEBUG_LIB)
 	$(CARGO) build --release --locked -p vpnha-c
+	$(CARGO) build --locked -p vpnha-cli
+	$(C_TESTS)/cli_reports.sh target/debug/vpnha $(C_BUILD)/cli examples/*.yaml
 	$(CC) $(C_FLAGS) -o $(C_BUILD)/test_api $(C_TESTS)/test_api.c $(C_DEBUG_LIB) $(C_NATIVE_LIBS)
+	$(CC) $(C_FLAGS) -o $(C_BUILD)/test_analysis $(C_TESTS)/test_analysis.c $(C_DEBUG_LIB) $(C_NATIVE_LIBS)
 	$(CC) $(C_FLAGS) -o $(C_BUILD)/test_vectors $(C_TESTS)/test_vectors.c $(C_DEBUG_LIB) $(C_NATIVE_LIBS)
 	$(CC) $(C_FLAGS) -o $(C_BUILD)/test_noalloc $(C_TESTS)/test_noalloc.c $(C_DEBUG_LIB) $(C_WRAP) $(C_NATIVE_LIBS)
 	$(CC) $(C_FLAGS) -O2 -o $(C_BUILD)/test_stack $(C_TESTS)/test_stack.c $(C_RELEASE_LIB) $(C_NATIVE_LIBS)
 	$(CXX) $(CXX_FLAGS) -o $(C_BUILD)/test_header $(C_TESTS)/test_header.cpp $(C_RELEASE_LIB) $(C_NATIVE_LIBS)
 	$(CC) $(C_FLAGS) -O2 -o $(C_BUILD)/firmware_loop examples/c/firmware_loop.c $(C_RELEASE_LIB) $(C_NATIVE_LIBS)
+	$(CC) $(C_FLAGS) -O2 -o $(C_BUILD)/site_report examples/c/site_report.c $(C_RELEASE_LIB) $(C_NATIVE_LIBS)
 	$(C_BUILD)/test_api .
+	$(C_BUILD)/test_analysis .
 	$(C_BUILD)/test_vectors .
 	$(C_BUILD)/test_noalloc .
 	$(C_BUILD)/test_stack .
 	$(C_BUILD)/test_header
 	$(C_BUILD)/firmware_loop examples/dual-redundancy.yaml hq
+	$(C_BUILD)/site_report examples/active-standby.yaml
 	@status=0; bindings/c/tests/need.sh valgrind valgrind optional || status=$$?; \
 	if [ $$status -eq 0 ]; then \
-	  for t in test_api test_vectors test_noalloc; do \
+	  for t in test_api test_vectors test_noalloc test_analysis; do \
 	    echo "valgrind (memcheck, leaks) $$t"; \
 	    $(VALGRIND) $(C_BUILD)/$$t . > $(C_BUILD)/$$t.valgrind.log 2>&1 \
 	      || { cat $(C_BUILD)/$$t.valgrind.log; exit 1; }; \
@@ -128,7 +134,8 @@ test-c: ## C API tests in C and C++: contract, golden vectors, no allocation, st
 	elif [ $$status -ne 2 ]; then exit 1; fi
 	$(CC) $(C_FLAGS) $(C_SAN) -o $(C_BUILD)/test_api_san $(C_TESTS)/test_api.c $(C_DEBUG_LIB) $(C_NATIVE_LIBS)
 	$(CC) $(C_FLAGS) $(C_SAN) -o $(C_BUILD)/test_vectors_san $(C_TESTS)/test_vectors.c $(C_DEBUG_LIB) $(C_NATIVE_LIBS)
-	@for t in test_api_san test_vectors_san; do \
+	$(CC) $(C_FLAGS) $(C_SAN) -o $(C_BUILD)/test_analysis_san $(C_TESTS)/test_analysis.c $(C_DEBUG_LIB) $(C_NATIVE_LIBS)
+	@for t in test_api_san test_vectors_san test_analysis_san; do \
 	  echo "ASan+UBSan $$t"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    $(C_BUILD)/$$t . > $(C_BUILD)/$$t.log 2>&1 || { cat $(C_BUILD)/$$t.log; exit 1; }; \

@@ -4,7 +4,9 @@
  * Load a topology once (vpnha_topology_parse), check it (vpnha_topology_validate), build
  * the ECMP group of a site in memory you own (vpnha_ecmp_group_init_site), then call
  * vpnha_ecmp_group_select for every packet: it never allocates, never blocks and gives the
- * same tunnel as the Rust and Python APIs for the same flow.
+ * same tunnel as the Rust and Python APIs for the same flow. On the management plane,
+ * vpnha_topology_analyze gives each site's availability, single points of failure and
+ * failure scenarios, and the reports of `vpnha analyze` in text and JSON.
  *
  * The contract, in short (bindings/c/README.md has it in full):
  * - Every function that can fail returns a vpnha_status; VPNHA_OK is 0.
@@ -13,8 +15,8 @@
  * - Inputs come before outputs; a buffer or array is always followed by its length, and
  *   may be NULL when that length is 0. Strings passed in need no NUL; strings given back
  *   are NUL-terminated and come with their length.
- * - Handles (vpnha_topology, vpnha_findings) are freed by their _free function, which
- *   accepts NULL. An ECMP group lives in your memory and needs no free.
+ * - Handles (vpnha_topology, vpnha_findings, vpnha_analysis) are freed by their _free
+ *   function, which accepts NULL. An ECMP group lives in your memory and needs no free.
  * - Threads: const handles and groups may be read by any number of threads at once;
  *   a call taking a non-const group needs it to itself.
  * - A panic inside the library returns VPNHA_PANIC; it never unwinds into your code.
@@ -36,6 +38,14 @@
 #define VPNHA_VERSION_MINOR 1
 #define VPNHA_VERSION_PATCH 0
 #define VPNHA_VERSION "0.1.0"
+
+// The failure-set size `vpnha analyze` enumerates unless told otherwise: every single and
+// double failure.
+#define VPNHA_DEFAULT_MAX_FAILURES 2
+
+// `vpnha_scenario.interruption_min_seconds` and `_max_seconds` of an outage: the site is cut
+// off until a failed component is repaired, and no duration is assumed.
+#define VPNHA_UNBOUNDED 18446744073709551615ull
 
 // The most tunnels a group can have.
 #define VPNHA_MAX_TUNNELS 256
@@ -111,7 +121,7 @@ enum vpnha_status
     VPNHA_PANIC = 4,
     // No site or tunnel has the name given.
     VPNHA_NOT_FOUND = 5,
-    // An index is at or beyond the count it indexes (tunnel, site, finding).
+    // An index is at or beyond the count it indexes (tunnel, site, finding, scenario, ...).
     VPNHA_OUT_OF_RANGE = 6,
     // The text is not a valid topology: not UTF-8, empty, over 16 MiB, a syntax error,
     // unknown fields, values of the wrong type, missing fields. The error buffer, when given,
@@ -127,6 +137,11 @@ enum vpnha_status
     // The group's memory was never initialised by `vpnha_ecmp_group_init` or
     // `vpnha_ecmp_group_init_site` (zeroed memory reads as not initialised).
     VPNHA_NOT_INITIALIZED = 11,
+    // The analysis cannot run on this topology: it has no sites, `max_failures` is 0 or
+    // above the component count of its largest site, an availability in the file is not in
+    // (0, 1], a site would need more than a million scenarios, or the gateway has more
+    // instances than Azure allows. Nothing was written.
+    VPNHA_ANALYSIS_FAILED = 12,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -135,6 +150,11 @@ typedef enum vpnha_status vpnha_status;
 typedef uint32_t vpnha_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// The failure and availability analysis of a topology's sites, made by
+// `vpnha_topology_analyze`. Opaque; freed by `vpnha_analysis_free`. Immutable to its callers:
+// may be read from any number of threads at once.
+typedef struct vpnha_analysis vpnha_analysis;
 
 // The findings of one `vpnha_topology_validate` call, in a stable order. Opaque; freed by
 // `vpnha_findings_free`. Immutable: may be read from any number of threads at once.
@@ -146,6 +166,107 @@ typedef struct vpnha_findings vpnha_findings;
 // Immutable: every function taking a `const vpnha_topology *` may run on any number of
 // threads at once. Free it only when no call on it is running.
 typedef struct vpnha_topology vpnha_topology;
+
+// The analysis of one site, as `vpnha_analysis_site` gives it. The strings are borrowed from
+// the analysis handle: valid, unchanged, until `vpnha_analysis_free`. Each is NUL-terminated
+// and also given with its length in bytes (without the NUL).
+typedef struct vpnha_site_analysis {
+    // The site's name; the site has the same index as in `vpnha_topology_site_name`.
+    const char *name;
+    // Length of `name` in bytes.
+    size_t name_len;
+    // Its HA pattern: `active-standby`, `active-active`, `dual-redundancy`,
+    // `multi-device`, ...; empty when no tunnel reaches the site.
+    const char *pattern;
+    // Length of `pattern` in bytes.
+    size_t pattern_len;
+    // `redundancy-met` or `redundancy-not-met` (stable names).
+    const char *verdict;
+    // Length of `verdict` in bytes.
+    size_t verdict_len;
+    // The probability that the site is reachable, computed exactly.
+    double availability;
+    // The probability that it is not, computed directly (not as 1 - availability), so high
+    // availabilities keep their precision.
+    double unavailability;
+    // -log10(unavailability); infinity (HUGE_VAL) when no failure can cut the site off.
+    double nines;
+    // The expected time the site is cut off, in minutes per average month (365.2425 days /
+    // 12).
+    double downtime_minutes_per_month;
+    // The largest failure sets enumerated: the `max_failures` asked for, or the site's
+    // component count when that is smaller.
+    size_t max_failures;
+    // The site's tunnels.
+    size_t tunnel_count;
+    // Why redundancy is not met: 0 exactly when `redundancy_met`. Read each with
+    // `vpnha_analysis_reason`.
+    size_t reason_count;
+    // The components whose failure alone cuts the site off. Read each with
+    // `vpnha_analysis_single_point_of_failure`.
+    size_t single_point_of_failure_count;
+    // The minimal cut sets of at most `max_failures` components (a site without tunnels has
+    // one, the empty set). Read them with `vpnha_analysis_cut_set_size` and
+    // `vpnha_analysis_cut_set_component`.
+    size_t minimal_cut_set_count;
+    // The scenarios: planned maintenance of each gateway instance first, then every failure
+    // set by size. Read each with `vpnha_analysis_scenario`.
+    size_t scenario_count;
+    // Whether the site meets redundancy (`verdict` is `redundancy-met`).
+    bool redundancy_met;
+} vpnha_site_analysis;
+
+// Why a site does not meet redundancy, as `vpnha_analysis_reason` gives it. The strings are
+// borrowed from the analysis handle, as `vpnha_site_analysis`'s.
+typedef struct vpnha_redundancy_reason {
+    // The reason's stable kebab-case code, such as `single-device` or `no-bgp-failover`
+    // (never renamed).
+    const char *reason;
+    // Length of `reason` in bytes.
+    size_t reason_len;
+    // What it means for this site and what to do, one line of English.
+    const char *message;
+    // Length of `message` in bytes.
+    size_t message_len;
+} vpnha_redundancy_reason;
+
+// One failure set (or one planned maintenance) and what it does to a site, as
+// `vpnha_analysis_scenario` gives it. The strings are borrowed from the analysis handle, as
+// `vpnha_site_analysis`'s.
+typedef struct vpnha_scenario {
+    // The components failed (or the one maintained). Read each name with
+    // `vpnha_analysis_scenario_failed`.
+    size_t failed_count;
+    // The site's tunnels that still carry traffic.
+    size_t surviving_tunnel_count;
+    // The share of the site's flows that move to another tunnel (0 to 1), measured on a
+    // fixed sample of flows through the site's ECMP group; 0 when the site is cut off. NaN
+    // when not measured: the site has no tunnels, or more than VPNHA_MAX_TUNNELS.
+    double moved_share;
+    // The share of the site's flows interrupted: moved, carried by a tunnel whose gateway
+    // end fails over in place, or cut off. NaN when not measured, as `moved_share`.
+    double affected_share;
+    // The shortest expected interruption of the affected flows, in seconds; VPNHA_UNBOUNDED
+    // for an outage (`reachable` false).
+    uint64_t interruption_min_seconds;
+    // The longest expected interruption, in seconds; VPNHA_UNBOUNDED for an outage.
+    uint64_t interruption_max_seconds;
+    // The stable code of the cause that bounds the interruption (the longest, when several
+    // do): `unaffected`, `planned-maintenance`, `active-standby-failover`, `detection`,
+    // `outage` or `maintenance-outage`.
+    const char *cause;
+    // Length of `cause` in bytes.
+    size_t cause_len;
+    // Every cause and the assumption behind its duration, in words, such as "planned
+    // maintenance: Azure restores connectivity within 10–15 s".
+    const char *assumption;
+    // Length of `assumption` in bytes.
+    size_t assumption_len;
+    // Whether this is the planned maintenance of a gateway instance rather than a failure.
+    bool planned;
+    // Whether any tunnel survives: false is an outage.
+    bool reachable;
+} vpnha_scenario;
 
 // A selection algorithm, one of the VPNHA_ALGORITHM_ constants (the same numbers as the Rust
 // and Python APIs).
@@ -253,6 +374,167 @@ typedef uint32_t vpnha_format;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Analyses every site of the topology: each failure set of 1 to `max_failures` components
+// (VPNHA_DEFAULT_MAX_FAILURES is what `vpnha analyze` uses) and the planned maintenance of
+// each gateway instance, the single points of failure and minimal cut sets, the exact
+// availability from the file's per-component availabilities (else documented defaults),
+// and the redundancy verdict with its reasons. On success `*out_analysis` receives a new
+// handle, to be freed with `vpnha_analysis_free`.
+//
+// A topology with error findings is analysed as written, as `vpnha analyze` does; the
+// reports note the number of errors (`vpnha_topology_validate` lists them).
+//
+// Returns `VPNHA_ANALYSIS_FAILED` when the analysis cannot run: the topology has no sites,
+// `max_failures` is 0 or above the component count of its largest site, an availability in
+// the file is not in (0, 1], a site would need more than a million scenarios, or the gateway
+// has more instances than Azure allows.
+//
+// The time and memory grow with the number of failure sets (components choose
+// `max_failures`, per site): milliseconds for the examples at 2. Give the calling thread
+// 256 KiB of stack, as for parsing.
+//
+// # Safety
+//
+// `topology` must be NULL or a live handle; `out_analysis` must be NULL or valid for a write.
+vpnha_status vpnha_topology_analyze(const struct vpnha_topology *topology,
+                                    size_t max_failures,
+                                    struct vpnha_analysis **out_analysis);
+
+// Frees an analysis. NULL is a no-op. Strings borrowed from it must not be used afterwards.
+//
+// # Safety
+//
+// `analysis` must be NULL or a handle from `vpnha_topology_analyze` not freed before, and no
+// other call on it may be running.
+void vpnha_analysis_free(struct vpnha_analysis *analysis);
+
+// The number of sites analysed: every site of the topology, numbered as
+// `vpnha_topology_site_count` numbers them (by name, sorted).
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle; `out_count` must be NULL or valid for a write.
+vpnha_status vpnha_analysis_site_count(const struct vpnha_analysis *analysis,
+                                       size_t *out_count);
+
+// The analysis of site `site_index` (`0 .. count-1`) into `*out_site`: verdict, availability
+// and the sizes of its lists; its strings are borrowed from the handle.
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle; `out_site` must be NULL or valid for a write.
+vpnha_status vpnha_analysis_site(const struct vpnha_analysis *analysis,
+                                 size_t site_index,
+                                 struct vpnha_site_analysis *out_site);
+
+// Reason `index` (`0 .. reason_count-1`) why site `site_index` does not meet redundancy,
+// into `*out_reason`; its strings are borrowed from the handle.
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle; `out_reason` must be NULL or valid for a write.
+vpnha_status vpnha_analysis_reason(const struct vpnha_analysis *analysis,
+                                   size_t site_index,
+                                   size_t index,
+                                   struct vpnha_redundancy_reason *out_reason);
+
+// The name of single point of failure `index` (`0 .. single_point_of_failure_count-1`) of
+// site `site_index`: a component such as `hq-fw-a` (a device), `instance-0`, `standby`,
+// `zone:1`, `isp:isp-1` or `hq-a/0` (a tunnel). `*out_name` receives the NUL-terminated name,
+// borrowed from the handle, and `*out_name_len` (when not NULL) its length in bytes.
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle; `out_name` must be NULL or valid for a write;
+// `out_name_len` must be NULL or valid for a write.
+vpnha_status vpnha_analysis_single_point_of_failure(const struct vpnha_analysis *analysis,
+                                                    size_t site_index,
+                                                    size_t index,
+                                                    const char **out_name,
+                                                    size_t *out_name_len);
+
+// The number of components in minimal cut set `cut_set` (`0 .. minimal_cut_set_count-1`) of
+// site `site_index`: the failures that, together, cut the site off while any fewer of them
+// leave a path. Cut sets come smallest first.
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle; `out_count` must be NULL or valid for a write.
+vpnha_status vpnha_analysis_cut_set_size(const struct vpnha_analysis *analysis,
+                                         size_t site_index,
+                                         size_t cut_set,
+                                         size_t *out_count);
+
+// The name of component `index` (`0 .. size-1`) of minimal cut set `cut_set` of site
+// `site_index`, as `vpnha_analysis_single_point_of_failure` gives a name.
+//
+// # Safety
+//
+// As `vpnha_analysis_single_point_of_failure`.
+vpnha_status vpnha_analysis_cut_set_component(const struct vpnha_analysis *analysis,
+                                              size_t site_index,
+                                              size_t cut_set,
+                                              size_t index,
+                                              const char **out_name,
+                                              size_t *out_name_len);
+
+// Scenario `index` (`0 .. scenario_count-1`) of site `site_index` into `*out_scenario`: what
+// the failure (or maintenance) does to the site; its strings are borrowed from the handle.
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle; `out_scenario` must be NULL or valid for a
+// write.
+vpnha_status vpnha_analysis_scenario(const struct vpnha_analysis *analysis,
+                                     size_t site_index,
+                                     size_t index,
+                                     struct vpnha_scenario *out_scenario);
+
+// The name of failed component `index` (`0 .. failed_count-1`) of scenario `scenario` of
+// site `site_index` (the instance maintained, for planned maintenance), as
+// `vpnha_analysis_single_point_of_failure` gives a name.
+//
+// # Safety
+//
+// As `vpnha_analysis_single_point_of_failure`.
+vpnha_status vpnha_analysis_scenario_failed(const struct vpnha_analysis *analysis,
+                                            size_t site_index,
+                                            size_t scenario,
+                                            size_t index,
+                                            const char **out_name,
+                                            size_t *out_name_len);
+
+// The whole report as readable text, the one `vpnha analyze` prints (headed `<input>` for
+// the file name; the ten worst single failures per site): copies it and a NUL into `buf` and
+// its length without the NUL into `*out_len`.
+//
+// Returns `VPNHA_BUFFER_TOO_SMALL` when `buf_len` is not above the length, writing nothing to
+// `buf` and the length to `*out_len`: call with `(NULL, 0)` to learn the size. The report is
+// made on the first call and kept with the handle.
+//
+// # Safety
+//
+// `analysis` must be NULL or a live handle, `buf` must point to `buf_len` writable bytes (or
+// be NULL when `buf_len` is 0), and `out_len` must be NULL or valid for a write.
+vpnha_status vpnha_analysis_write_text(const struct vpnha_analysis *analysis,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
+
+// The whole analysis as JSON, every scenario included: the document `vpnha analyze --format
+// json` prints, byte for byte, without its `file` field (field names are stable; see
+// docs/analysis.md). Copies it and a NUL into `buf` and its length without the NUL into
+// `*out_len`; `VPNHA_BUFFER_TOO_SMALL` and the two-call pattern as
+// `vpnha_analysis_write_text`.
+//
+// # Safety
+//
+// As `vpnha_analysis_write_text`.
+vpnha_status vpnha_analysis_write_json(const struct vpnha_analysis *analysis,
+                                       char *buf,
+                                       size_t buf_len,
+                                       size_t *out_len);
 
 // Initialises a group of `tunnel_count` tunnels (1 to VPNHA_MAX_TUNNELS) in caller memory:
 // all up, weight 1, five-tuple hash, not symmetric, with this algorithm and seed. Tunnels are

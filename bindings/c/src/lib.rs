@@ -12,21 +12,20 @@
 //! - `status`: `vpnha_status`, `vpnha_status_message`, `vpnha_version`;
 //! - `topology`: `vpnha_topology`, parsing, tunnels and sites;
 //! - `findings`: `vpnha_findings`, the result of validation;
-//! - `ecmp`: `vpnha_flow_key`, `vpnha_ecmp_group` in caller memory, selection.
-//!
-//! The failure and availability analysis of the core (`vpnha::analysis`) is not bound yet; it
-//! will be a module of its own (`analysis`: a `vpnha_analysis` handle made by
-//! `vpnha_topology_analyze` from a topology, read through accessors) following the pattern of
-//! `findings`. The README describes the seam.
+//! - `ecmp`: `vpnha_flow_key`, `vpnha_ecmp_group` in caller memory, selection;
+//! - `analysis`: `vpnha_analysis`, the failure and availability analysis of
+//!   `vpnha_topology_analyze`, read by index or as a text or JSON report.
 // The exported names are C names: vpnha_topology, vpnha_status, ...
 #![allow(non_camel_case_types)]
 
+mod analysis;
 mod ecmp;
 mod ffi;
 mod findings;
 mod status;
 mod topology;
 
+pub use analysis::*;
 pub use ecmp::*;
 pub use findings::*;
 pub use status::*;

@@ -32,7 +32,7 @@ pub enum vpnha_status {
     VPNHA_PANIC = 4,
     /// No site or tunnel has the name given.
     VPNHA_NOT_FOUND = 5,
-    /// An index is at or beyond the count it indexes (tunnel, site, finding).
+    /// An index is at or beyond the count it indexes (tunnel, site, finding, scenario, ...).
     VPNHA_OUT_OF_RANGE = 6,
     /// The text is not a valid topology: not UTF-8, empty, over 16 MiB, a syntax error,
     /// unknown fields, values of the wrong type, missing fields. The error buffer, when given,
@@ -48,10 +48,15 @@ pub enum vpnha_status {
     /// The group's memory was never initialised by `vpnha_ecmp_group_init` or
     /// `vpnha_ecmp_group_init_site` (zeroed memory reads as not initialised).
     VPNHA_NOT_INITIALIZED = 11,
+    /// The analysis cannot run on this topology: it has no sites, `max_failures` is 0 or
+    /// above the component count of its largest site, an availability in the file is not in
+    /// (0, 1], a site would need more than a million scenarios, or the gateway has more
+    /// instances than Azure allows. Nothing was written.
+    VPNHA_ANALYSIS_FAILED = 12,
 }
 
 /// Every status, in number order.
-const STATUSES: [vpnha_status; 12] = [
+const STATUSES: [vpnha_status; 13] = [
     vpnha_status::VPNHA_OK,
     vpnha_status::VPNHA_NULL_PARAMETER,
     vpnha_status::VPNHA_INVALID_INPUT,
@@ -64,6 +69,7 @@ const STATUSES: [vpnha_status; 12] = [
     vpnha_status::VPNHA_NO_TUNNEL,
     vpnha_status::VPNHA_MISALIGNED,
     vpnha_status::VPNHA_NOT_INITIALIZED,
+    vpnha_status::VPNHA_ANALYSIS_FAILED,
 ];
 
 impl vpnha_status {
@@ -92,6 +98,7 @@ impl vpnha_status {
             Self::VPNHA_NO_TUNNEL => "no tunnel is up\0",
             Self::VPNHA_MISALIGNED => "a pointer is not aligned for its type\0",
             Self::VPNHA_NOT_INITIALIZED => "the ECMP group memory was never initialised\0",
+            Self::VPNHA_ANALYSIS_FAILED => "the analysis cannot run on this topology\0",
         }
     }
 }
@@ -158,7 +165,8 @@ mod tests {
         assert_eq!(vpnha_status::VPNHA_OK as u32, 0);
         assert_eq!(vpnha_status::VPNHA_PANIC as u32, 4);
         assert_eq!(vpnha_status::VPNHA_NOT_INITIALIZED as u32, 11);
-        assert_eq!(vpnha_status::from_u32(12), None);
+        assert_eq!(vpnha_status::VPNHA_ANALYSIS_FAILED as u32, 12);
+        assert_eq!(vpnha_status::from_u32(13), None);
     }
 
     #[test]
@@ -173,7 +181,7 @@ mod tests {
             seen.push(m);
         }
         // SAFETY: as above, for numbers the library does not know.
-        for n in [12, 999, u32::MAX] {
+        for n in [13, 999, u32::MAX] {
             let m = unsafe { CStr::from_ptr(vpnha_status_message(n)) };
             assert_eq!(m.to_str().unwrap(), "unknown status");
         }

@@ -32,6 +32,7 @@ _Static_assert(VPNHA_INVALID_UTF8 == 8, "status numbers are fixed");
 _Static_assert(VPNHA_NO_TUNNEL == 9, "status numbers are fixed");
 _Static_assert(VPNHA_MISALIGNED == 10, "status numbers are fixed");
 _Static_assert(VPNHA_NOT_INITIALIZED == 11, "status numbers are fixed");
+_Static_assert(VPNHA_ANALYSIS_FAILED == 12, "status numbers are fixed");
 _Static_assert(sizeof(vpnha_status) == 4, "a status is a uint32_t");
 _Static_assert(sizeof(vpnha_flow_key) == 44, "the key is the Rust FlowKey");
 _Static_assert(offsetof(vpnha_flow_key, src_port) == 32, "the key is the Rust FlowKey");
@@ -134,12 +135,12 @@ static void version_matches_the_header(void) {
 }
 
 static void every_status_has_a_static_message(void) {
-    for (uint32_t s = 0; s <= VPNHA_NOT_INITIALIZED; s++) {
+    for (uint32_t s = 0; s <= VPNHA_ANALYSIS_FAILED; s++) {
         const char *m = vpnha_status_message(s);
         CHECK(m != NULL && m[0] != '\0' && strcmp(m, "unknown status") != 0);
         for (uint32_t o = 0; o < s; o++) CHECK(strcmp(m, vpnha_status_message(o)) != 0);
     }
-    CHECK(strcmp(vpnha_status_message(12), "unknown status") == 0);
+    CHECK(strcmp(vpnha_status_message(13), "unknown status") == 0);
     CHECK(strcmp(vpnha_status_message(UINT32_MAX), "unknown status") == 0);
     CHECK(strcmp(vpnha_status_message(VPNHA_OK), "ok") == 0);
 }

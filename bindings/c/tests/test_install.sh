@@ -4,10 +4,10 @@
 # Installs the C library twice under DIR with `make install` and builds examples/c/firmware_loop.c
 # against each installed tree through pkg-config, as a firmware build would:
 #   DIR/static: only libvpnha.a; built with `pkg-config --cflags --libs --static vpnha`, and
-#               the program must not need libvpnha.so;
+#               the program must not need libvpnha.so (examples/c/site_report.c too);
 #   DIR/both:   libvpnha.a and libvpnha.so; built with `pkg-config --cflags --libs vpnha`, and
 #               the program must load libvpnha.so by its soname.
-# Each program then runs the firmware loop.
+# Each program then runs: the firmware loop, and the site report as JSON.
 set -euo pipefail
 dir=$1
 make=${MAKE:-make}
@@ -26,6 +26,10 @@ if readelf -d "$dir/firmware_loop_static" | grep -q 'libvpnha'; then
   exit 1
 fi
 "$dir/firmware_loop_static" examples/dual-redundancy.yaml hq >/dev/null
+passed=$((passed + 1))
+# shellcheck disable=SC2086
+"$cc" -std=c11 -Wall -Wextra -Werror examples/c/site_report.c $flags -o "$dir/site_report_static"
+"$dir/site_report_static" examples/active-standby.yaml --json >/dev/null
 passed=$((passed + 1))
 
 "$make" --no-print-directory install PREFIX="$dir/both" >/dev/null

@@ -1,10 +1,11 @@
 /*
- * The stack a loader thread needs, as the README promises it: parsing, validation and group
- * setup of real topologies, and hostile text (the most deeply nested in each format, an alias
- * bomb), all on a thread of VPNHA_LOADER_STACK bytes (256 KiB); and every ECMP group call,
- * Maglev rebuilds of 256 tunnels included, on a thread of PTHREAD_STACK_MIN (16 KiB). Run
- * against the release library, the one that ships; a debug build of the library needs more
- * (up to 1 MiB for parsing).
+ * The stack a loader thread needs, as the README promises it: parsing, validation, analysis
+ * (three failures at once, both reports) and group setup of real topologies, and hostile text
+ * (the most deeply nested in each format, an alias bomb), all on a thread of
+ * VPNHA_LOADER_STACK bytes (256 KiB); and every ECMP group call, Maglev rebuilds of 256
+ * tunnels included, on a thread of PTHREAD_STACK_MIN (16 KiB). Run against the release
+ * library, the one that ships; a debug build of the library needs more (up to 1 MiB for
+ * parsing).
  *
  * Usage: test_stack REPO_ROOT
  *
@@ -38,6 +39,12 @@ static void load_examples(void) {
         CHECK_STATUS(vpnha_topology_parse(text, len, VPNHA_FORMAT_YAML, &t, err, sizeof err, NULL),
                      VPNHA_OK);
         CHECK_STATUS(vpnha_topology_validate(t, &f), VPNHA_OK);
+        vpnha_analysis *a = NULL;
+        size_t report_len = 0;
+        CHECK_STATUS(vpnha_topology_analyze(t, 3, &a), VPNHA_OK);
+        CHECK_STATUS(vpnha_analysis_write_json(a, NULL, 0, &report_len), VPNHA_BUFFER_TOO_SMALL);
+        CHECK_STATUS(vpnha_analysis_write_text(a, NULL, 0, &report_len), VPNHA_BUFFER_TOO_SMALL);
+        vpnha_analysis_free(a);
         CHECK_STATUS(vpnha_ecmp_group_init_site(t, 0, VPNHA_ALGORITHM_MAGLEV, 1, &group), VPNHA_OK);
         CHECK_STATUS(vpnha_ecmp_group_set_up(&group, 0, false), VPNHA_OK);
         vpnha_findings_free(f);

@@ -19,13 +19,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value, json};
 use vpnha::Severity;
-use vpnha::analysis::{
-    Analysis, AnalysisOptions, Availability, DEFAULT_MAX_FAILURES, Progress, Scenario,
-    SiteAnalysis, Verdict,
-};
+use vpnha::analysis::{Analysis, AnalysisOptions, DEFAULT_MAX_FAILURES, Progress, Verdict};
 use vpnha::ecmp::Algorithm;
 
-use crate::render;
 use crate::{Outcome, OutputFormat, input};
 
 /// The options of `vpnha analyze`.
@@ -55,7 +51,7 @@ pub(crate) struct Args {
     pub(crate) capacity: Vec<f64>,
     /// The number of single failures the text report lists per site, worst first (after
     /// the planned maintenance).
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = vpnha::analysis::TextReport::DEFAULT_WORST)]
     pub(crate) worst: usize,
     #[command(flatten)]
     pub(crate) output: crate::Output,
@@ -122,14 +118,11 @@ pub(crate) fn run(args: &Args, out: &mut dyn Write) -> io::Result<Outcome> {
             )?;
         }
         OutputFormat::Text => {
-            if errors > 0 {
-                writeln!(
-                    out,
-                    "note: {name} has {errors} error finding{} (see `vpnha check`); the analysis takes the topology as written\n",
-                    if errors == 1 { "" } else { "s" }
-                )?;
-            }
-            write_text(&name, &analysis, args.worst, out)?;
+            let report = analysis
+                .text_report(&name)
+                .with_worst(args.worst)
+                .with_validation_errors(errors);
+            write!(out, "{report}")?;
         }
     }
     let short = analysis
@@ -153,226 +146,6 @@ pub(crate) fn to_json(name: &str, validation_errors: usize, analysis: &Analysis)
         m.extend(rest);
     }
     Value::Object(m)
-}
-
-/// The readable report.
-pub(crate) fn write_text(
-    name: &str,
-    analysis: &Analysis,
-    worst: usize,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let i = &analysis.inputs;
-    let defaulted = if analysis.defaulted.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "; documented defaults for {}",
-            analysis.defaulted.join(", ")
-        )
-    };
-    writeln!(
-        out,
-        "{name}: component availabilities gateway_instance {}, device {}, isp {}, tunnel {}, zone {}{defaulted}",
-        i.gateway_instance, i.device, i.isp, i.tunnel, i.zone
-    )?;
-    writeln!(
-        out,
-        "moved shares over {} sample flows, ECMP {} seed {}; a month is {:.1} min (365.2425 days / 12)",
-        analysis.flow_sample,
-        analysis.algorithm,
-        analysis.seed,
-        vpnha::analysis::MINUTES_PER_MONTH
-    )?;
-    for s in &analysis.sites {
-        writeln!(out)?;
-        write_site(s, worst, out)?;
-    }
-    Ok(())
-}
-
-fn write_site(s: &SiteAnalysis, worst: usize, out: &mut dyn Write) -> io::Result<()> {
-    let pattern = s.site.pattern.map_or("no tunnels", |p| p.name());
-    let verdict = match s.verdict {
-        Verdict::RedundancyMet => "redundancy met",
-        _ => "redundancy NOT met",
-    };
-    writeln!(out, "site {} ({pattern}): {verdict}", s.site.name)?;
-    for r in &s.reasons {
-        writeln!(out, "  {}: {}", r.reason, r.message)?;
-    }
-    writeln!(out, "  {:<22}{}", "reachable", figure(&s.availability))?;
-    let mut seen = Vec::new();
-    for c in &s.capacity {
-        if seen.contains(&c.min_tunnels) {
-            continue;
-        }
-        seen.push(c.min_tunnels);
-        let what = match (c.min_tunnels, c.tunnels) {
-            (_, 1) => "its one tunnel up".to_owned(),
-            (m, n) if m == n => format!("all {n} tunnels up"),
-            (m, n) => format!("≥ {m} of {n} tunnels up"),
-        };
-        writeln!(out, "  {what:<22}{}", figure(&c.availability))?;
-    }
-    writeln!(
-        out,
-        "  single points of failure: {}",
-        if s.single_points_of_failure.is_empty() {
-            "none".to_owned()
-        } else {
-            s.single_points_of_failure.join(", ")
-        }
-    )?;
-    let cuts: Vec<String> = s
-        .minimal_cut_sets
-        .iter()
-        .map(|c| format!("{{{}}}", c.join(", ")))
-        .collect();
-    writeln!(
-        out,
-        "  minimal cut sets (up to {} failures): {}",
-        s.max_failures,
-        if cuts.is_empty() {
-            "none".to_owned()
-        } else {
-            cuts.join(" ")
-        }
-    )?;
-    for n in &s.notes {
-        writeln!(out, "  note: {n}")?;
-    }
-
-    // Planned maintenance (routine, at most three rows), then the single failures worst
-    // first: what a reader checks first.
-    let planned: Vec<&Scenario> = s.scenarios.iter().filter(|x| x.planned).collect();
-    let mut singles: Vec<&Scenario> = s
-        .scenarios
-        .iter()
-        .filter(|x| !x.planned && x.failed.len() == 1)
-        .collect();
-    singles.sort_by(|a, b| severity(a).cmp(&severity(b)).then_with(|| by_share(a, b)));
-    let hidden = singles.len().saturating_sub(worst);
-    singles.truncate(worst);
-    let rows: Vec<&Scenario> = planned.into_iter().chain(singles).collect();
-    if !rows.is_empty() {
-        writeln!(
-            out,
-            "\n  planned maintenance, then single failures worst first:"
-        )?;
-        write_scenarios(s, &rows, out)?;
-        if hidden > 0 {
-            writeln!(
-                out,
-                "  … {hidden} more single failures (--worst N, or --format json for every scenario)"
-            )?;
-        }
-    }
-    for size in 2..=s.max_failures {
-        let sets: Vec<&Scenario> = s
-            .scenarios
-            .iter()
-            .filter(|x| !x.planned && x.failed.len() == size)
-            .collect();
-        let cut = sets.iter().filter(|x| !x.reachable).count();
-        let longest = sets
-            .iter()
-            .filter_map(|x| x.interruption.seconds)
-            .map(|[_, hi]| hi)
-            .max();
-        writeln!(
-            out,
-            "  {} sets of {size} simultaneous failures: {cut} cut the site off{}",
-            sets.len(),
-            match longest {
-                Some(hi) if cut < sets.len() => {
-                    format!(", the others interrupt flows for at most {hi} s")
-                }
-                _ => String::new(),
-            }
-        )?;
-    }
-    Ok(())
-}
-
-/// Outages first, then the longest interruption.
-fn severity(x: &Scenario) -> (bool, std::cmp::Reverse<u64>) {
-    (
-        x.reachable,
-        std::cmp::Reverse(x.interruption.seconds.map_or(0, |[_, hi]| hi)),
-    )
-}
-
-fn by_share(a: &Scenario, b: &Scenario) -> std::cmp::Ordering {
-    b.affected_share
-        .unwrap_or(0.0)
-        .total_cmp(&a.affected_share.unwrap_or(0.0))
-}
-
-fn write_scenarios(s: &SiteAnalysis, list: &[&Scenario], out: &mut dyn Write) -> io::Result<()> {
-    let mut t = render::table(&[
-        "  FAILED",
-        "SURVIVING",
-        "MOVED",
-        "AFFECTED",
-        "INTERRUPTION",
-        "ASSUMPTION",
-    ]);
-    let share =
-        |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |m| format!("{:.1} %", m * 100.0));
-    for x in list {
-        let failed = if x.planned {
-            format!("  {} (maintenance)", x.failed.join(", "))
-        } else {
-            format!("  {}", x.failed.join(", "))
-        };
-        let surviving = s.surviving_tunnels(x);
-        t.add_row([
-            failed,
-            if surviving.is_empty() {
-                "-".to_owned()
-            } else {
-                surviving.join(", ")
-            },
-            if x.reachable {
-                share(x.moved_share)
-            } else {
-                "-".to_owned()
-            },
-            share(x.affected_share),
-            match x.interruption.seconds {
-                None => "outage".to_owned(),
-                Some([lo, hi]) if lo == hi => format!("{lo} s"),
-                Some([lo, hi]) => format!("{lo}–{hi} s"),
-            },
-            x.interruption.to_string(),
-        ]);
-    }
-    render::write_table(out, &t)
-}
-
-/// `99.999564 % (5.36 nines), 0.19 min/month down`: as many digits as the nines need.
-fn figure(a: &Availability) -> String {
-    let nines = a.nines();
-    if !nines.is_finite() {
-        return "100 % (no failure can cut it off), 0 min/month down".to_owned();
-    }
-    let digits = (nines.ceil() as usize).clamp(2, 12);
-    format!(
-        "{:.digits$} % ({nines:.2} nines), {} min/month down",
-        a.probability * 100.0,
-        minutes(a.downtime_minutes_per_month())
-    )
-}
-
-fn minutes(m: f64) -> String {
-    if m >= 10.0 {
-        format!("{m:.0}")
-    } else if m >= 0.01 {
-        format!("{m:.2}")
-    } else {
-        format!("{m:.1e}")
-    }
 }
 
 /// A one-line progress display on stderr, only when stderr is a terminal and the work is

@@ -66,7 +66,7 @@ pub(crate) fn run(format: OutputFormat, out: &mut dyn Write) -> io::Result<Outco
                 out,
                 "\n# vpnha analyze: what breaks when a component fails, for how long, and how\n# available the site is (exact, from per-component availabilities)\n"
             )?;
-            analyze::write_text(NAME, &analysis, 6, out)?;
+            write!(out, "{}", analysis.text_report(NAME).with_worst(6))?;
             writeln!(
                 out,
                 "\nTry it on your own topology: vpnha check FILE, vpnha analyze FILE  (examples/ has more)"

@@ -71,12 +71,14 @@ mod flows;
 mod json;
 mod scenarios;
 mod structure;
+mod text;
 mod verdict;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 pub use error::AnalysisError;
+pub use text::TextReport;
 pub use verdict::{Reason, Verdict};
 
 use crate::ecmp::{Algorithm, MAX_TUNNELS};
