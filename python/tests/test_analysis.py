@@ -38,6 +38,19 @@ def test_the_same_document_as_the_cli(name: str) -> None:
     assert ours == {**cli, "file": str(path)}
 
 
+@pytest.mark.parametrize("name", ["active-standby", "dual-redundancy", "broken-bgp"])
+def test_print_gives_the_cli_report(name: str) -> None:
+    """str(analysis) is what `vpnha analyze` prints, note on validation errors included."""
+    path = EXAMPLES / f"{name}.yaml"
+    exe = vpnha_exe()
+    if exe is None:
+        pytest.skip("the vpnha binary is not built")
+    cli = subprocess.run([exe, "analyze", path], capture_output=True, text=True, check=False).stdout
+    a = vpnha.Topology.load(path).analyze(check=False)
+    assert a.report() == cli and str(a) == cli.rstrip("\n")
+    assert "redundancy" in str(a)
+
+
 def test_options_reach_the_core_as_on_the_command_line() -> None:
     path = EXAMPLES / "multi-device.yaml"
     cli = _cli(path, "--max-failures", "3", "--algorithm", "maglev", "--seed", "7", "--capacity", "0.25", "--capacity", "0.75")

@@ -287,6 +287,7 @@ class Analysis:
     flow_sample: int
     sites: tuple[SiteAnalysis, ...]
     _document: dict[str, Any] = field(repr=False, compare=False)
+    _report: str = field(default="", repr=False, compare=False)
 
     @classmethod
     def _from_json(
@@ -296,6 +297,7 @@ class Analysis:
         source: str | None = None,
         validation_errors: int = 0,
         site_of: Callable[[str], Site] | None = None,
+        report: str = "",
     ) -> Analysis:
         d: dict[str, Any] = json.loads(text)
         document = {"file": source, "validation_errors": validation_errors, **d}
@@ -310,6 +312,7 @@ class Analysis:
             flow_sample=int(d["ecmp"]["flow_sample"]),
             sites=tuple(SiteAnalysis._from(s, site_of) for s in d["sites"]),
             _document=document,
+            _report=report,
         )
 
     def site(self, name: str | None = None) -> SiteAnalysis:
@@ -421,15 +424,15 @@ class Analysis:
         verdicts = ", ".join(f"{s.name}: {s.verdict} ({s.availability.nines:.2f} nines)" for s in self.sites)
         return f"<Analysis{source}, k={self.max_failures}: {verdicts}>"
 
+    def report(self) -> str:
+        """The readable report ``vpnha analyze`` prints: per site the verdict and its
+        reasons, availability, capacity, single points of failure, minimal cut sets, notes,
+        the planned maintenance and the ten worst single failures, and a line per number of
+        simultaneous failures. ``str(analysis)`` and ``print(analysis)`` give it too."""
+        return self._report
+
     def __str__(self) -> str:
-        lines = []
-        for s in self.sites:
-            lines.append(f"site {s.name} ({s.pattern or 'no tunnels'}): {s.verdict}")
-            lines.extend(f"  {r.reason}: {r.message}" for r in s.reasons)
-            lines.append(f"  availability {s.availability}")
-            if s.single_points_of_failure:
-                lines.append(f"  single points of failure: {', '.join(s.single_points_of_failure)}")
-        return "\n".join(lines)
+        return self._report.rstrip("\n")
 
     def _repr_html_(self) -> str:
         from ._html import analysis_html

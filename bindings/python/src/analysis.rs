@@ -172,7 +172,8 @@ impl Args<'_, '_> {
     }
 }
 
-/// Runs the analysis without the GIL and builds `vpnha.Analysis` from its JSON shape.
+/// Runs the analysis without the GIL and builds `vpnha.Analysis` from its JSON shape and
+/// the readable report `vpnha analyze` prints.
 /// `progress(site, done, total)` is called with the GIL taken; the first exception it
 /// raises stops further calls and is raised once the core returns.
 pub(crate) fn run<'py>(
@@ -208,17 +209,22 @@ pub(crate) fn run<'py>(
         // An analysis serialises to JSON without fail (finite floats or null); an error
         // here would be a bug, reported as a `VpnhaError` rather than a panic.
         let text = serde_json::to_string(&analysis).map_err(|e| e.to_string());
-        Ok::<_, AnalysisError>((validation_errors, text))
+        let report = analysis
+            .text_report(source)
+            .with_validation_errors(validation_errors)
+            .to_string();
+        Ok::<_, AnalysisError>((validation_errors, text, report))
     });
     if let Some(e) = failure {
         return Err(e);
     }
-    let (validation_errors, text) = result.map_err(|e| errors::analysis_error(py, &e))?;
+    let (validation_errors, text, report) = result.map_err(|e| errors::analysis_error(py, &e))?;
     let text = text.map_err(|e| errors::vpnha_error(py, &e))?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("source", source)?;
     kwargs.set_item("validation_errors", validation_errors)?;
     kwargs.set_item("site_of", site_of)?;
+    kwargs.set_item("report", report)?;
     helper(&BUILD, py, "vpnha._analysis", "Analysis")?
         .bind(py)
         .call_method("_from_json", (text,), Some(&kwargs))
