@@ -210,3 +210,45 @@ fn a_utf8_bom_is_accepted() {
     let text = format!("\u{feff}{YAML}");
     assert!(Topology::from_yaml_str(&text).is_ok());
 }
+
+#[test]
+fn json_duplicate_keys_are_refused_where_the_second_one_is() {
+    let text = "{\n  \"version\": 1,\n  \"name\": \"a\",\n  \"name\": \"b\"\n}";
+    let err = Topology::from_json_str(text).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.rule, Rule::SyntaxError);
+    assert!(d.message.contains("duplicate key `name`"), "{}", d.message);
+    assert_eq!((d.line(), d.column()), (Some(4), Some(3)));
+}
+
+#[test]
+fn json_nesting_deeper_than_yaml_allows_is_refused_with_a_position() {
+    // Within serde_json's own limit (128), beyond the 24 levels every format accepts.
+    let text = format!(
+        "{{\"version\": 1,\n\"name\": {}{}}}",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+    let err = Topology::from_json_str(&text).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.rule, Rule::SyntaxError);
+    assert!(
+        d.message.contains("nested more than 24 levels"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.line(), Some(2));
+}
+
+#[test]
+fn json_keys_and_values_carry_their_own_positions() {
+    // A finding on a key path points at the value; the unknown-field error at the key.
+    let text = "{\"version\": 1,\n \"gateway\": {\"sku\": \"VpnGw1AZ\", \"skus\": 1, \"instances\": [{\"public_ip\": \"192.0.2.1\"}]}}";
+    let err = Topology::from_json_str(text).unwrap_err();
+    let d = err
+        .diagnostics()
+        .into_iter()
+        .find(|d| d.rule == Rule::UnknownField)
+        .unwrap();
+    assert_eq!((d.line(), d.column()), (Some(2), Some(33)));
+}

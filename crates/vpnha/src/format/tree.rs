@@ -1,7 +1,8 @@
 //! A format-neutral tree of the parsed document in which every node knows its span.
 //!
-//! YAML and JSON are read by serde-saphyr into [`serde_saphyr::Spanned`] nodes, TOML by the
-//! `toml` crate's spanned `DeTable`; both become this one tree, from which the typed model is
+//! YAML is read by serde-saphyr into [`serde_saphyr::Spanned`] nodes, JSON by jsonc-parser
+//! (after serde_json has checked it), TOML by the `toml` crate's spanned `DeTable`; all
+//! become this one tree, from which the typed model is
 //! deserialized (see `de.rs`) and in which field paths are located for diagnostics.
 
 use std::fmt;
@@ -146,7 +147,7 @@ fn is_scalar(v: &Value) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
-// YAML and JSON, through serde-saphyr's spans.
+// YAML, through serde-saphyr's spans.
 
 /// A YAML node as serde-saphyr hands it over, before spans are attached.
 enum RawYaml {
@@ -359,29 +360,123 @@ fn tidy_saphyr_message(msg: &str) -> String {
     msg.to_owned()
 }
 
-/// Parses JSON: serde_json gives JSON's own syntax errors; the spanned tree then comes from
-/// the YAML reader (JSON is YAML 1.2). Should the YAML reader disagree on a valid JSON
-/// document, the tree is built from serde_json without positions rather than failing.
+/// Parses JSON. serde_json checks the syntax first, for JSON's own error messages (and its
+/// nesting limit, which keeps the second reader's recursion shallow); jsonc-parser, held to
+/// strict JSON, then gives the tree with a byte range on every node and key. Should it
+/// disagree on a document serde_json accepted, the tree is built from serde_json without
+/// positions rather than failing.
 pub(crate) fn parse_json(text: &str) -> Result<Node, SyntaxError> {
-    let value: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let message = e.to_string();
-            let message = match message.rfind(" at line ") {
-                Some(i) => message[..i].to_owned(),
-                None => message,
-            };
-            return Err(SyntaxError {
-                message,
-                line_col: (e.line() > 0).then(|| (e.line(), e.column().max(1))),
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        let message = e.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_owned(),
+            None => message,
+        };
+        return Err(SyntaxError {
+            message,
+            line_col: (e.line() > 0).then(|| (e.line(), e.column().max(1))),
+            offset: None,
+        });
+    }
+    let strict = jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let parsed =
+        jsonc_parser::parse_to_ast(text, &jsonc_parser::CollectOptions::default(), &strict);
+    match parsed.ok().and_then(|p| p.value) {
+        Some(value) => from_json_ast(value, 1),
+        None => serde_json::from_str(text)
+            .map(from_json_value)
+            .map_err(|e| SyntaxError {
+                message: e.to_string(),
+                line_col: None,
                 offset: None,
-            });
+            }),
+    }
+}
+
+fn range_span(r: jsonc_parser::common::Range) -> Option<Span> {
+    Some(Span::new(r.start, r.end.saturating_sub(r.start)))
+}
+
+/// One JSON node and its children; `depth` counts the containers down to it (the document
+/// is 1), held to [`MAX_DEPTH`] as the YAML reader is. Duplicate keys are refused, as in YAML.
+fn from_json_ast(v: jsonc_parser::ast::Value<'_>, depth: usize) -> Result<Node, SyntaxError> {
+    use jsonc_parser::ast::{ObjectPropName, Value as J};
+    let too_deep = |start: usize| SyntaxError {
+        message: format!(
+            "the document is nested more than {MAX_DEPTH} levels deep, deeper than accepted (a topology needs 6)"
+        ),
+        line_col: None,
+        offset: Some(start),
+    };
+    let (value, range) = match v {
+        J::NullKeyword(n) => (Value::Null, n.range),
+        J::BooleanLit(b) => (Value::Bool(b.value), b.range),
+        J::NumberLit(n) => {
+            let value = match n.value.parse::<i128>() {
+                Ok(i) => Value::Int(i),
+                Err(_) => Value::Float(n.value.parse::<f64>().unwrap_or(f64::NAN)),
+            };
+            (value, n.range)
+        }
+        J::StringLit(s) => (Value::Str(s.value.into_owned()), s.range),
+        J::Array(a) => {
+            if depth > MAX_DEPTH {
+                return Err(too_deep(a.range.start));
+            }
+            let items = a
+                .elements
+                .into_iter()
+                .map(|e| from_json_ast(e, depth + 1))
+                .collect::<Result<_, _>>()?;
+            (Value::Seq(items), a.range)
+        }
+        J::Object(o) => {
+            if depth > MAX_DEPTH {
+                return Err(too_deep(o.range.start));
+            }
+            let mut seen = foldhash::HashSet::with_capacity_and_hasher(
+                o.properties.len(),
+                foldhash::fast::RandomState::default(),
+            );
+            let mut entries = Vec::with_capacity(o.properties.len());
+            for prop in o.properties {
+                let (name, range) = match prop.name {
+                    ObjectPropName::String(s) => (s.value.into_owned(), s.range),
+                    ObjectPropName::Word(w) => (w.value.to_owned(), w.range),
+                };
+                if !seen.insert(name.clone()) {
+                    return Err(SyntaxError {
+                        message: format!(
+                            "duplicate key `{name}`: each key may appear once in a mapping"
+                        ),
+                        line_col: None,
+                        offset: Some(range.start),
+                    });
+                }
+                let key = Key {
+                    name,
+                    span: range_span(range),
+                };
+                entries.push((key, from_json_ast(prop.value, depth + 1)?));
+            }
+            (Value::Map(entries), o.range)
         }
     };
-    match parse_yaml(text) {
-        Ok(tree) => Ok(tree),
-        Err(_) => Ok(from_json_value(value)),
-    }
+    Ok(Node {
+        value,
+        span: range_span(range),
+    })
 }
 
 fn from_json_value(v: serde_json::Value) -> Node {
