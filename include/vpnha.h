@@ -6,7 +6,8 @@
  * vpnha_ecmp_group_select for every packet: it never allocates, never blocks and gives the
  * same tunnel as the Rust and Python APIs for the same flow. On the management plane,
  * vpnha_topology_analyze gives each site's availability, single points of failure and
- * failure scenarios, and the reports of `vpnha analyze` in text and JSON.
+ * failure scenarios, and the reports of `vpnha analyze` in text and JSON
+ * (vpnha_topology_analyze_with: with its options, and the reason when it cannot run).
  *
  * The contract, in short (bindings/c/README.md has it in full):
  * - Every function that can fail returns a vpnha_status; VPNHA_OK is 0.
@@ -46,6 +47,17 @@
 // `vpnha_scenario.interruption_min_seconds` and `_max_seconds` of an outage: the site is cut
 // off until a failed component is repaired, and no duration is assumed.
 #define VPNHA_UNBOUNDED 18446744073709551615ull
+
+// The number of sample flows the moved shares are measured on unless told otherwise, as
+// `vpnha analyze` does.
+#define VPNHA_DEFAULT_FLOW_SAMPLE 4096
+
+// The largest flow sample `vpnha_analysis_options.flow_sample` may ask for.
+#define VPNHA_MAX_FLOW_SAMPLE 1048576
+
+// The most scenarios one site may need unless told otherwise: an analysis that would visit
+// more is refused before it starts.
+#define VPNHA_DEFAULT_MAX_SCENARIOS 1000000
 
 // The most tunnels a group can have.
 #define VPNHA_MAX_TUNNELS 256
@@ -119,7 +131,8 @@ enum vpnha_status
     // boundary; handles stay valid and may be freed, but a group being changed by the call may
     // be left half-updated: initialise it again.
     VPNHA_PANIC = 4,
-    // No site or tunnel has the name given.
+    // No site or tunnel has the name given (nor, for `vpnha_topology_analyze_with`, any
+    // component of the sites analysed). Nothing was written but the error text.
     VPNHA_NOT_FOUND = 5,
     // An index is at or beyond the count it indexes (tunnel, site, finding, scenario, ...).
     VPNHA_OUT_OF_RANGE = 6,
@@ -137,10 +150,13 @@ enum vpnha_status
     // The group's memory was never initialised by `vpnha_ecmp_group_init` or
     // `vpnha_ecmp_group_init_site` (zeroed memory reads as not initialised).
     VPNHA_NOT_INITIALIZED = 11,
-    // The analysis cannot run on this topology: it has no sites, `max_failures` is 0 or
-    // above the component count of its largest site, an availability in the file is not in
-    // (0, 1], a site would need more than a million scenarios, or the gateway has more
-    // instances than Azure allows. Nothing was written.
+    // The analysis cannot run on this topology with these options: it has no sites,
+    // `max_failures` is 0 or above the component count of its largest site analysed, an
+    // availability (in the file or the options) is not in (0, 1], a capacity share is not in
+    // (0, 1], the flow sample is 0 or too large, a site would need more scenarios than the
+    // limit (a million by default), weights are not one per tunnel of their site, or the
+    // gateway has more instances than Azure allows. `vpnha_topology_analyze_with` writes
+    // which, and what to change, into its error buffer. Nothing else was written.
     VPNHA_ANALYSIS_FAILED = 12,
 };
 #ifndef __cplusplus
@@ -152,7 +168,7 @@ typedef uint32_t vpnha_status;
 #endif // __cplusplus
 
 // The failure and availability analysis of a topology's sites, made by
-// `vpnha_topology_analyze`. Opaque; freed by `vpnha_analysis_free`. Immutable to its callers:
+// `vpnha_topology_analyze` or `vpnha_topology_analyze_with`. Opaque; freed by `vpnha_analysis_free`. Immutable to its callers:
 // may be read from any number of threads at once.
 typedef struct vpnha_analysis vpnha_analysis;
 
@@ -167,11 +183,96 @@ typedef struct vpnha_findings vpnha_findings;
 // threads at once. Free it only when no call on it is running.
 typedef struct vpnha_topology vpnha_topology;
 
+// A selection algorithm, one of the VPNHA_ALGORITHM_ constants (the same numbers as the Rust
+// and Python APIs).
+typedef uint32_t vpnha_algorithm;
+
+// The ECMP weights of one site's tunnels, for `vpnha_analysis_options.site_weights`.
+typedef struct vpnha_site_weights {
+    // The site's name: NUL-terminated UTF-8.
+    const char *site;
+    // One weight per tunnel of the site, in its group's order (`vpnha_topology_site_tunnels`);
+    // weight 0 makes a standby tunnel, which carries no flows while another is up.
+    const uint32_t *weights;
+    // The number of weights: the site's tunnel count.
+    size_t weights_len;
+} vpnha_site_weights;
+
+// What `vpnha_topology_analyze_with` analyses and how: the options of `vpnha analyze` and
+// the availability inputs. Fill it with `vpnha_analysis_options_default`, then change the
+// fields you need.
+//
+// ABI rule: `struct_size` comes first and says which layout the caller was built with.
+// Later releases only add fields at the end; a library accepts the size of every layout it
+// knows and gives the fields beyond a caller's size their defaults, so a program built with
+// an older header keeps working with a newer library. A size the library does not know
+// (a header newer than the library, or a structure never initialised) is refused with
+// `VPNHA_INVALID_INPUT`.
+//
+// Strings in the structure are NUL-terminated UTF-8 (unlike string arguments, which come
+// with a length), so that a literal can be assigned. Every pointer is borrowed for the call
+// only: the library keeps none of them.
+typedef struct vpnha_analysis_options {
+    // `sizeof(vpnha_analysis_options)` as the caller's header declares it; set by
+    // `vpnha_analysis_options_default`.
+    size_t struct_size;
+    // Enumerate failure sets of 1 to `max_failures` components (default
+    // VPNHA_DEFAULT_MAX_FAILURES): `vpnha analyze --max-failures`.
+    size_t max_failures;
+    // Analyse only the site of this name (`vpnha analyze --site`); NULL (the default) for
+    // every site. The analysis then holds that one site, at index 0.
+    const char *site;
+    // The ECMP seed the moved shares are measured with (default 0): `--seed`.
+    uint64_t seed;
+    // The ECMP algorithm the moved shares are measured with, a VPNHA_ALGORITHM_ constant
+    // (default VPNHA_ALGORITHM_STABLE): `--algorithm`.
+    vpnha_algorithm algorithm;
+    // The number of sample flows the moved shares are measured on, 1 to
+    // VPNHA_MAX_FLOW_SAMPLE (default VPNHA_DEFAULT_FLOW_SAMPLE).
+    size_t flow_sample;
+    // The most scenarios one site may need (default VPNHA_DEFAULT_MAX_SCENARIOS); a site
+    // that needs more is refused before any work starts.
+    size_t max_scenarios;
+    // The shares of a site's tunnels (each in (0, 1]) whose availability the JSON report
+    // gives (`--capacity`, repeated). NULL with length 0 (the default) for 0.5 and 1.
+    const double *capacity_shares;
+    // The number of `capacity_shares`.
+    size_t capacity_shares_len;
+    // The availability of one gateway instance (and the standby), over the file's
+    // `availability` block. NaN (the default; `NAN` of math.h) when not given: the file's
+    // value, else the documented default. Any other value must lie in (0, 1]: 0 is refused,
+    // not taken as "not given".
+    double gateway_instance_availability;
+    // The availability of one on-premises device; NaN when not given, as
+    // `gateway_instance_availability`.
+    double device_availability;
+    // The availability of one ISP uplink; NaN when not given.
+    double isp_availability;
+    // The availability of one tunnel (IKE/IPsec on top of its endpoints); NaN when not given.
+    double tunnel_availability;
+    // The availability of one availability zone; NaN when not given.
+    double zone_availability;
+    // Components whose availability differs from their kind's, by name (`hq-fw-a`,
+    // `isp:isp-1`, `instance-0`, `zone:1`, `hq-a/0`): NUL-terminated UTF-8 names, each
+    // naming a component of a site analysed. NULL with length 0 (the default) for none.
+    const char *const *component_names;
+    // The availability of each of `component_names`, in (0, 1] (NaN is refused here).
+    const double *component_availabilities;
+    // The number of `component_names`, and of `component_availabilities`.
+    size_t component_availabilities_len;
+    // ECMP weights of sites' tunnels, for the moved shares (a site without weights has
+    // weight 1 per tunnel). NULL with length 0 (the default) for none.
+    const struct vpnha_site_weights *site_weights;
+    // The number of `site_weights`.
+    size_t site_weights_len;
+} vpnha_analysis_options;
+
 // The analysis of one site, as `vpnha_analysis_site` gives it. The strings are borrowed from
 // the analysis handle: valid, unchanged, until `vpnha_analysis_free`. Each is NUL-terminated
 // and also given with its length in bytes (without the NUL).
 typedef struct vpnha_site_analysis {
-    // The site's name; the site has the same index as in `vpnha_topology_site_name`.
+    // The site's name; the site has the same index as in `vpnha_topology_site_name`
+    // unless the options named one site (then it is site 0).
     const char *name;
     // Length of `name` in bytes.
     size_t name_len;
@@ -267,10 +368,6 @@ typedef struct vpnha_scenario {
     // Whether any tunnel survives: false is an outage.
     bool reachable;
 } vpnha_scenario;
-
-// A selection algorithm, one of the VPNHA_ALGORITHM_ constants (the same numbers as the Rust
-// and Python APIs).
-typedef uint32_t vpnha_algorithm;
 
 // Memory for one ECMP group: VPNHA_ECMP_GROUP_SIZE bytes, aligned as a uint64_t. Opaque:
 // never read or write its bytes; initialise it with `vpnha_ecmp_group_init` or
@@ -382,6 +479,10 @@ extern "C" {
 // and the redundancy verdict with its reasons. On success `*out_analysis` receives a new
 // handle, to be freed with `vpnha_analysis_free`.
 //
+// The same as `vpnha_topology_analyze_with` with the default options but `max_failures`,
+// without the error text: use that for the other options of `vpnha analyze`, availabilities
+// of your own, and the reason an analysis cannot run.
+//
 // A topology with error findings is analysed as written, as `vpnha analyze` does; the
 // reports note the number of errors (`vpnha_topology_validate` lists them).
 //
@@ -401,16 +502,90 @@ vpnha_status vpnha_topology_analyze(const struct vpnha_topology *topology,
                                     size_t max_failures,
                                     struct vpnha_analysis **out_analysis);
 
+// Fills `*out_options` with the defaults, what `vpnha analyze` does without options: every
+// site, VPNHA_DEFAULT_MAX_FAILURES, `VPNHA_ALGORITHM_STABLE` with seed 0,
+// VPNHA_DEFAULT_FLOW_SAMPLE flows, at most VPNHA_DEFAULT_MAX_SCENARIOS scenarios per site,
+// capacity at 50 % and 100 % of the tunnels, the file's availabilities (NaN: not given), no
+// per-component availabilities, no weights; and `struct_size` to `struct_size`.
+//
+// Pass `sizeof(vpnha_analysis_options)` as `struct_size`: the library writes only the fields
+// of that layout (see the structure's ABI rule). A size it does not know gives
+// `VPNHA_INVALID_INPUT`, and nothing is written.
+//
+// ```c
+// vpnha_analysis_options o;
+// vpnha_analysis_options_default(sizeof o, &o);
+// o.site = "hq";
+// o.max_failures = 3;
+// ```
+//
+// # Safety
+//
+// `out_options` must be NULL or point to `struct_size` writable bytes.
+vpnha_status vpnha_analysis_options_default(size_t struct_size,
+                                            struct vpnha_analysis_options *out_options);
+
+// Analyses the topology as `vpnha analyze` does with options: the sites, failure count, ECMP
+// settings, capacity shares, availabilities and weights of `*options` (filled by
+// `vpnha_analysis_options_default`, then changed). On success `*out_analysis` receives a new
+// handle, to be freed with `vpnha_analysis_free`; with `options->site` set it holds that one
+// site, at index 0.
+//
+// On failure `error_buf`, when given, receives a one-line reason that says what to change,
+// such as "no site is named `hqq`; did you mean `hq`?", NUL-terminated and cut to fit (at a
+// character boundary) as snprintf would, and `*out_error_len` (when not NULL) its full length
+// without the NUL, so a length at or above `error_buf_len` means it was cut: the conventions
+// of `vpnha_topology_parse`. 512 bytes hold nearly every reason whole. `error_buf` may be
+// NULL when `error_buf_len` is 0 (the status alone, and the length the reason needs). A
+// refusal of the arguments themselves (`topology`, `options` or `out_analysis` NULL or
+// misaligned, `error_buf` NULL with a length) gives its status without text; nothing is
+// written to `out_analysis` on any failure.
+//
+// Returns:
+// - `VPNHA_INVALID_INPUT`: `options->struct_size` is not a size this library knows, or
+//   `options->algorithm` is not a VPNHA_ALGORITHM_ constant;
+// - `VPNHA_NULL_PARAMETER`, `VPNHA_MISALIGNED`: an array of the options is NULL with a
+//   length above 0, or misaligned; a name in `component_names` or `site_weights` is NULL;
+// - `VPNHA_INVALID_UTF8`: a name in the options is not UTF-8;
+// - `VPNHA_NOT_FOUND`: `options->site`, a site of `site_weights` or a name of
+//   `component_names` names no site (component) analysed, as `vpnha_topology_site_find`
+//   gives `VPNHA_NOT_FOUND` for an unknown site; the reason suggests the closest name;
+// - `VPNHA_ANALYSIS_FAILED`: the analysis cannot run: no sites, `max_failures` 0 or above
+//   the component count of the largest site analysed, an availability outside (0, 1] (in
+//   the options or the file), a capacity share outside (0, 1], a flow sample of 0 or above
+//   VPNHA_MAX_FLOW_SAMPLE, a site needing more than `max_scenarios` scenarios, weights not
+//   one per tunnel of their site (or all 0), a gateway with more instances than Azure
+//   allows.
+//
+// A topology with error findings is analysed as written, as by `vpnha_topology_analyze`.
+// Time, memory and stack as for `vpnha_topology_analyze`.
+//
+// # Safety
+//
+// `topology` must be NULL or a live handle; `options` must be NULL or point to an
+// initialised `vpnha_analysis_options` of `options->struct_size` bytes whose pointers are
+// NULL or valid as their fields describe (NUL-terminated strings, arrays of their lengths)
+// for the call; `out_analysis` must be NULL or valid for a write; `error_buf` must point to
+// `error_buf_len` writable bytes (or be NULL when `error_buf_len` is 0); `out_error_len`
+// must be NULL or valid for a write.
+vpnha_status vpnha_topology_analyze_with(const struct vpnha_topology *topology,
+                                         const struct vpnha_analysis_options *options,
+                                         struct vpnha_analysis **out_analysis,
+                                         char *error_buf,
+                                         size_t error_buf_len,
+                                         size_t *out_error_len);
+
 // Frees an analysis. NULL is a no-op. Strings borrowed from it must not be used afterwards.
 //
 // # Safety
 //
-// `analysis` must be NULL or a handle from `vpnha_topology_analyze` not freed before, and no
-// other call on it may be running.
+// `analysis` must be NULL or a handle from `vpnha_topology_analyze` or
+// `vpnha_topology_analyze_with` not freed before, and no other call on it may be running.
 void vpnha_analysis_free(struct vpnha_analysis *analysis);
 
 // The number of sites analysed: every site of the topology, numbered as
-// `vpnha_topology_site_count` numbers them (by name, sorted).
+// `vpnha_topology_site_count` numbers them (by name, sorted); 1 when the options of
+// `vpnha_topology_analyze_with` named a site.
 //
 // # Safety
 //

@@ -6,6 +6,7 @@
  *   cc -std=c11 site_report.c $(pkg-config --cflags --libs --static vpnha) -o site_report
  *   ./site_report examples/active-standby.yaml            # the status page
  *   ./site_report examples/active-standby.yaml --json     # the JSON of `vpnha analyze`
+ *   ./site_report examples/broken-bgp.yaml --site a       # one site (`vpnha analyze --site`)
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
  */
@@ -105,7 +106,21 @@ static int print_site(const vpnha_analysis *analysis, size_t index) {
 
 int main(int argc, char **argv) {
     const char *path = argc > 1 ? argv[1] : "examples/active-standby.yaml";
-    int json = argc > 2 && strcmp(argv[2], "--json") == 0;
+    int json = 0;
+    /* The options of `vpnha analyze`: the defaults, and the site asked for. */
+    vpnha_analysis_options options;
+    vpnha_status s = vpnha_analysis_options_default(sizeof options, &options);
+    if (s != VPNHA_OK) return fail("options", s);
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--site") == 0 && i + 1 < argc) {
+            options.site = argv[++i];
+        } else {
+            fprintf(stderr, "usage: site_report FILE [--json] [--site NAME]\n");
+            return 2;
+        }
+    }
     if (strcmp(vpnha_version(), VPNHA_VERSION) != 0) {
         fprintf(stderr, "site_report: header %s but library %s\n", VPNHA_VERSION, vpnha_version());
         return 1;
@@ -118,17 +133,21 @@ int main(int argc, char **argv) {
     }
     vpnha_topology *topology = NULL;
     char error[512];
-    vpnha_status s = vpnha_topology_parse(text, len, VPNHA_FORMAT_YAML, &topology, error,
-                                          sizeof error, NULL);
+    s = vpnha_topology_parse(text, len, VPNHA_FORMAT_YAML, &topology, error, sizeof error,
+                             NULL);
     free(text);
     if (s != VPNHA_OK) {
         fprintf(stderr, "site_report: %s: %s\n", path, error);
         return 1;
     }
     vpnha_analysis *analysis = NULL;
-    s = vpnha_topology_analyze(topology, VPNHA_DEFAULT_MAX_FAILURES, &analysis);
+    s = vpnha_topology_analyze_with(topology, &options, &analysis, error, sizeof error, NULL);
     vpnha_topology_free(topology); /* the analysis keeps what it needs */
-    if (s != VPNHA_OK) return fail("analyze", s);
+    if (s != VPNHA_OK) {
+        /* "no site is named `hqq`; did you mean `hq`?" */
+        fprintf(stderr, "site_report: %s: %s\n", path, error);
+        return 1;
+    }
 
     int rc = 0;
     if (json) {

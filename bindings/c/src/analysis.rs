@@ -1,5 +1,6 @@
 //! Failure and availability analysis: a handle holding the analysis of every site, read by
-//! index or as a whole report in text or JSON.
+//! index or as a whole report in text or JSON; the options of `vpnha analyze` in a versioned
+//! structure, and the core's reason when an analysis cannot run.
 //!
 //! The handle keeps the core's [`Analysis`] for the reports and, beside it, every string C
 //! may borrow as NUL-terminated text: per site, each distinct name (components, cause codes,
@@ -10,10 +11,17 @@ use std::collections::HashMap;
 use std::ffi::c_char;
 use std::sync::OnceLock;
 
-use vpnha::Severity;
-use vpnha::analysis::{Analysis, AnalysisOptions, Cause, Scenario, SiteAnalysis, Verdict};
+use vpnha::analysis::{
+    Analysis, AnalysisError, AnalysisOptions, Cause, Scenario, SiteAnalysis, Verdict,
+};
+use vpnha::model::AvailabilityInputs;
+use vpnha::{Severity, Topology};
 
-use crate::ffi::{CText, Checked, Out, TextBuf, arg_ref, ffi_boundary, ffi_status};
+use crate::ecmp::{VPNHA_ALGORITHM_STABLE, algorithm_of, vpnha_algorithm};
+use crate::ffi::{
+    CText, Checked, Out, TextBuf, arg_cstr, arg_ref, arg_slice, arg_struct_size, ffi_boundary,
+    ffi_status,
+};
 use crate::status::vpnha_status;
 use crate::topology::vpnha_topology;
 
@@ -25,6 +33,17 @@ pub const VPNHA_DEFAULT_MAX_FAILURES: usize = 2;
 /// off until a failed component is repaired, and no duration is assumed.
 pub const VPNHA_UNBOUNDED: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 
+/// The number of sample flows the moved shares are measured on unless told otherwise, as
+/// `vpnha analyze` does.
+pub const VPNHA_DEFAULT_FLOW_SAMPLE: usize = 4096;
+
+/// The largest flow sample `vpnha_analysis_options.flow_sample` may ask for.
+pub const VPNHA_MAX_FLOW_SAMPLE: usize = 1_048_576;
+
+/// The most scenarios one site may need unless told otherwise: an analysis that would visit
+/// more is refused before it starts.
+pub const VPNHA_DEFAULT_MAX_SCENARIOS: usize = 1_000_000;
+
 /// The name the text report gives the topology (the parser's name for text in memory).
 const INPUT_NAME: &str = "<input>";
 
@@ -34,7 +53,8 @@ const INPUT_NAME: &str = "<input>";
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct vpnha_site_analysis {
-    /// The site's name; the site has the same index as in `vpnha_topology_site_name`.
+    /// The site's name; the site has the same index as in `vpnha_topology_site_name`
+    /// unless the options named one site (then it is site 0).
     pub name: *const c_char,
     /// Length of `name` in bytes.
     pub name_len: usize,
@@ -135,8 +155,210 @@ pub struct vpnha_scenario {
     pub reachable: bool,
 }
 
+/// The ECMP weights of one site's tunnels, for `vpnha_analysis_options.site_weights`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct vpnha_site_weights {
+    /// The site's name: NUL-terminated UTF-8.
+    pub site: *const c_char,
+    /// One weight per tunnel of the site, in its group's order (`vpnha_topology_site_tunnels`);
+    /// weight 0 makes a standby tunnel, which carries no flows while another is up.
+    pub weights: *const u32,
+    /// The number of weights: the site's tunnel count.
+    pub weights_len: usize,
+}
+
+/// What `vpnha_topology_analyze_with` analyses and how: the options of `vpnha analyze` and
+/// the availability inputs. Fill it with `vpnha_analysis_options_default`, then change the
+/// fields you need.
+///
+/// ABI rule: `struct_size` comes first and says which layout the caller was built with.
+/// Later releases only add fields at the end; a library accepts the size of every layout it
+/// knows and gives the fields beyond a caller's size their defaults, so a program built with
+/// an older header keeps working with a newer library. A size the library does not know
+/// (a header newer than the library, or a structure never initialised) is refused with
+/// `VPNHA_INVALID_INPUT`.
+///
+/// Strings in the structure are NUL-terminated UTF-8 (unlike string arguments, which come
+/// with a length), so that a literal can be assigned. Every pointer is borrowed for the call
+/// only: the library keeps none of them.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct vpnha_analysis_options {
+    /// `sizeof(vpnha_analysis_options)` as the caller's header declares it; set by
+    /// `vpnha_analysis_options_default`.
+    pub struct_size: usize,
+    /// Enumerate failure sets of 1 to `max_failures` components (default
+    /// VPNHA_DEFAULT_MAX_FAILURES): `vpnha analyze --max-failures`.
+    pub max_failures: usize,
+    /// Analyse only the site of this name (`vpnha analyze --site`); NULL (the default) for
+    /// every site. The analysis then holds that one site, at index 0.
+    pub site: *const c_char,
+    /// The ECMP seed the moved shares are measured with (default 0): `--seed`.
+    pub seed: u64,
+    /// The ECMP algorithm the moved shares are measured with, a VPNHA_ALGORITHM_ constant
+    /// (default VPNHA_ALGORITHM_STABLE): `--algorithm`.
+    pub algorithm: vpnha_algorithm,
+    /// The number of sample flows the moved shares are measured on, 1 to
+    /// VPNHA_MAX_FLOW_SAMPLE (default VPNHA_DEFAULT_FLOW_SAMPLE).
+    pub flow_sample: usize,
+    /// The most scenarios one site may need (default VPNHA_DEFAULT_MAX_SCENARIOS); a site
+    /// that needs more is refused before any work starts.
+    pub max_scenarios: usize,
+    /// The shares of a site's tunnels (each in (0, 1]) whose availability the JSON report
+    /// gives (`--capacity`, repeated). NULL with length 0 (the default) for 0.5 and 1.
+    pub capacity_shares: *const f64,
+    /// The number of `capacity_shares`.
+    pub capacity_shares_len: usize,
+    /// The availability of one gateway instance (and the standby), over the file's
+    /// `availability` block. NaN (the default; `NAN` of math.h) when not given: the file's
+    /// value, else the documented default. Any other value must lie in (0, 1]: 0 is refused,
+    /// not taken as "not given".
+    pub gateway_instance_availability: f64,
+    /// The availability of one on-premises device; NaN when not given, as
+    /// `gateway_instance_availability`.
+    pub device_availability: f64,
+    /// The availability of one ISP uplink; NaN when not given.
+    pub isp_availability: f64,
+    /// The availability of one tunnel (IKE/IPsec on top of its endpoints); NaN when not given.
+    pub tunnel_availability: f64,
+    /// The availability of one availability zone; NaN when not given.
+    pub zone_availability: f64,
+    /// Components whose availability differs from their kind's, by name (`hq-fw-a`,
+    /// `isp:isp-1`, `instance-0`, `zone:1`, `hq-a/0`): NUL-terminated UTF-8 names, each
+    /// naming a component of a site analysed. NULL with length 0 (the default) for none.
+    pub component_names: *const *const c_char,
+    /// The availability of each of `component_names`, in (0, 1] (NaN is refused here).
+    pub component_availabilities: *const f64,
+    /// The number of `component_names`, and of `component_availabilities`.
+    pub component_availabilities_len: usize,
+    /// ECMP weights of sites' tunnels, for the moved shares (a site without weights has
+    /// weight 1 per tunnel). NULL with length 0 (the default) for none.
+    pub site_weights: *const vpnha_site_weights,
+    /// The number of `site_weights`.
+    pub site_weights_len: usize,
+}
+
+impl vpnha_analysis_options {
+    /// The defaults: every option of `vpnha analyze` unset.
+    const DEFAULT: Self = Self {
+        struct_size: size_of::<Self>(),
+        max_failures: VPNHA_DEFAULT_MAX_FAILURES,
+        site: std::ptr::null(),
+        seed: 0,
+        algorithm: VPNHA_ALGORITHM_STABLE,
+        flow_sample: VPNHA_DEFAULT_FLOW_SAMPLE,
+        max_scenarios: VPNHA_DEFAULT_MAX_SCENARIOS,
+        capacity_shares: std::ptr::null(),
+        capacity_shares_len: 0,
+        gateway_instance_availability: f64::NAN,
+        device_availability: f64::NAN,
+        isp_availability: f64::NAN,
+        tunnel_availability: f64::NAN,
+        zone_availability: f64::NAN,
+        component_names: std::ptr::null(),
+        component_availabilities: std::ptr::null(),
+        component_availabilities_len: 0,
+        site_weights: std::ptr::null(),
+        site_weights_len: 0,
+    };
+}
+
+// The layout is part of the ABI: fields are only ever added at the end (see the ABI rule).
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(size_of::<vpnha_analysis_options>() == 152);
+
+// The C defaults are the core's.
+const _: () = {
+    assert!(VPNHA_DEFAULT_FLOW_SAMPLE == vpnha::analysis::DEFAULT_FLOW_SAMPLE);
+    assert!(VPNHA_MAX_FLOW_SAMPLE == vpnha::analysis::MAX_FLOW_SAMPLE);
+    assert!(VPNHA_DEFAULT_MAX_SCENARIOS == vpnha::analysis::DEFAULT_MAX_SCENARIOS);
+};
+
+/// Why a call was refused: its status and a reason in words, for the error buffer.
+type Refusal = (vpnha_status, String);
+
+/// A refusal of option field `field` for the status an argument check gave.
+fn refuse(field: &str) -> impl Fn(vpnha_status) -> Refusal + '_ {
+    move |status| (status, format!("options.{field}: {}", status.text()))
+}
+
+/// The status of a core error: a name that names nothing is `VPNHA_NOT_FOUND`, as for
+/// `vpnha_topology_site_find`; everything else `VPNHA_ANALYSIS_FAILED`.
+fn status_of(e: &AnalysisError) -> vpnha_status {
+    match e {
+        AnalysisError::UnknownSite { .. } | AnalysisError::UnknownComponent { .. } => {
+            vpnha_status::VPNHA_NOT_FOUND
+        }
+        _ => vpnha_status::VPNHA_ANALYSIS_FAILED,
+    }
+}
+
+/// The core's options from C's.
+///
+/// # Safety
+///
+/// The pointers in `o` must be as `vpnha_topology_analyze_with` requires.
+unsafe fn options_of(o: &vpnha_analysis_options) -> Result<AnalysisOptions, Refusal> {
+    let algorithm = algorithm_of(o.algorithm).map_err(|status| {
+        (
+            status,
+            format!(
+                "options.algorithm is {}: expected VPNHA_ALGORITHM_STABLE (0), _RENDEZVOUS (1), _MAGLEV (2) or _HASH_THRESHOLD (3)",
+                o.algorithm
+            ),
+        )
+    })?;
+    let mut options = AnalysisOptions::new()
+        .with_max_failures(o.max_failures)
+        .with_algorithm(algorithm)
+        .with_seed(o.seed)
+        .with_flow_sample(o.flow_sample)
+        .with_max_scenarios(o.max_scenarios);
+    if !o.site.is_null() {
+        // SAFETY: the caller's promise.
+        options = options.with_site(unsafe { arg_cstr(o.site) }.map_err(refuse("site"))?);
+    }
+    // SAFETY: the caller's promise.
+    let shares = unsafe { arg_slice(o.capacity_shares, o.capacity_shares_len) }
+        .map_err(refuse("capacity_shares"))?;
+    if !shares.is_empty() {
+        options = options.with_capacity_shares(shares);
+    }
+    let given = |v: f64| (!v.is_nan()).then_some(v);
+    let mut inputs = AvailabilityInputs::default();
+    inputs.gateway_instance = given(o.gateway_instance_availability);
+    inputs.device = given(o.device_availability);
+    inputs.isp = given(o.isp_availability);
+    inputs.tunnel = given(o.tunnel_availability);
+    inputs.zone = given(o.zone_availability);
+    options = options.with_availability(inputs);
+    let len = o.component_availabilities_len;
+    // SAFETY (both): the caller's promise.
+    let names = unsafe { arg_slice(o.component_names, len) }.map_err(refuse("component_names"))?;
+    let values = unsafe { arg_slice(o.component_availabilities, len) }
+        .map_err(refuse("component_availabilities"))?;
+    for (i, (&name, &value)) in names.iter().zip(values).enumerate() {
+        // SAFETY: the caller's promise.
+        let name = unsafe { arg_cstr(name) }.map_err(refuse(&format!("component_names[{i}]")))?;
+        options = options.with_component_availability(name, value);
+    }
+    // SAFETY: the caller's promise.
+    let weights =
+        unsafe { arg_slice(o.site_weights, o.site_weights_len) }.map_err(refuse("site_weights"))?;
+    for (i, w) in weights.iter().enumerate() {
+        // SAFETY (both): the caller's promise.
+        let site =
+            unsafe { arg_cstr(w.site) }.map_err(refuse(&format!("site_weights[{i}].site")))?;
+        let values = unsafe { arg_slice(w.weights, w.weights_len) }
+            .map_err(refuse(&format!("site_weights[{i}].weights")))?;
+        options = options.with_weights(site, values);
+    }
+    Ok(options)
+}
+
 /// The failure and availability analysis of a topology's sites, made by
-/// `vpnha_topology_analyze`. Opaque; freed by `vpnha_analysis_free`. Immutable to its callers:
+/// `vpnha_topology_analyze` or `vpnha_topology_analyze_with`. Opaque; freed by `vpnha_analysis_free`. Immutable to its callers:
 /// may be read from any number of threads at once.
 pub struct vpnha_analysis {
     analysis: Analysis,
@@ -347,12 +569,29 @@ unsafe fn write_name(text: &CText, out: Out<*const c_char>, out_len: Option<Out<
     }
 }
 
+impl vpnha_analysis {
+    /// Runs the core's analysis and keeps what C reads.
+    fn run(t: &Topology, options: &AnalysisOptions) -> Result<Self, AnalysisError> {
+        let analysis = t.analyze_with(options)?;
+        let errors = t
+            .validate()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Ok(Self::new(analysis, errors))
+    }
+}
+
 /// Analyses every site of the topology: each failure set of 1 to `max_failures` components
 /// (VPNHA_DEFAULT_MAX_FAILURES is what `vpnha analyze` uses) and the planned maintenance of
 /// each gateway instance, the single points of failure and minimal cut sets, the exact
 /// availability from the file's per-component availabilities (else documented defaults),
 /// and the redundancy verdict with its reasons. On success `*out_analysis` receives a new
 /// handle, to be freed with `vpnha_analysis_free`.
+///
+/// The same as `vpnha_topology_analyze_with` with the default options but `max_failures`,
+/// without the error text: use that for the other options of `vpnha analyze`, availabilities
+/// of your own, and the reason an analysis cannot run.
 ///
 /// A topology with error findings is analysed as written, as `vpnha analyze` does; the
 /// reports note the number of errors (`vpnha_topology_validate` lists them).
@@ -380,20 +619,149 @@ pub unsafe extern "C" fn vpnha_topology_analyze(
         let t = unsafe { arg_ref(topology) }?;
         let out = Out::new(out_analysis)?;
         let options = AnalysisOptions::new().with_max_failures(max_failures);
-        let analysis = t
-            .topology
-            .analyze_with(&options)
-            .map_err(|_| vpnha_status::VPNHA_ANALYSIS_FAILED)?;
-        let errors = t
-            .topology
-            .validate()
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        let handle = Box::into_raw(Box::new(vpnha_analysis::new(analysis, errors)));
+        let analysis = vpnha_analysis::run(&t.topology, &options).map_err(|e| status_of(&e))?;
+        let handle = Box::into_raw(Box::new(analysis));
         // SAFETY: the caller's promise.
         unsafe { out.write(handle) };
         Ok(())
+    })
+}
+
+/// Fills `*out_options` with the defaults, what `vpnha analyze` does without options: every
+/// site, VPNHA_DEFAULT_MAX_FAILURES, `VPNHA_ALGORITHM_STABLE` with seed 0,
+/// VPNHA_DEFAULT_FLOW_SAMPLE flows, at most VPNHA_DEFAULT_MAX_SCENARIOS scenarios per site,
+/// capacity at 50 % and 100 % of the tunnels, the file's availabilities (NaN: not given), no
+/// per-component availabilities, no weights; and `struct_size` to `struct_size`.
+///
+/// Pass `sizeof(vpnha_analysis_options)` as `struct_size`: the library writes only the fields
+/// of that layout (see the structure's ABI rule). A size it does not know gives
+/// `VPNHA_INVALID_INPUT`, and nothing is written.
+///
+/// ```c
+/// vpnha_analysis_options o;
+/// vpnha_analysis_options_default(sizeof o, &o);
+/// o.site = "hq";
+/// o.max_failures = 3;
+/// ```
+///
+/// # Safety
+///
+/// `out_options` must be NULL or point to `struct_size` writable bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vpnha_analysis_options_default(
+    struct_size: usize,
+    out_options: *mut vpnha_analysis_options,
+) -> vpnha_status {
+    ffi_status!({
+        if out_options.is_null() {
+            return Err(vpnha_status::VPNHA_NULL_PARAMETER);
+        }
+        if struct_size != size_of::<vpnha_analysis_options>() {
+            return Err(vpnha_status::VPNHA_INVALID_INPUT);
+        }
+        let out = Out::new(out_options)?;
+        // SAFETY: the caller's promise: `struct_size` bytes, the whole structure, are writable.
+        unsafe { out.write(vpnha_analysis_options::DEFAULT) };
+        Ok(())
+    })
+}
+
+/// Analyses the topology as `vpnha analyze` does with options: the sites, failure count, ECMP
+/// settings, capacity shares, availabilities and weights of `*options` (filled by
+/// `vpnha_analysis_options_default`, then changed). On success `*out_analysis` receives a new
+/// handle, to be freed with `vpnha_analysis_free`; with `options->site` set it holds that one
+/// site, at index 0.
+///
+/// On failure `error_buf`, when given, receives a one-line reason that says what to change,
+/// such as "no site is named `hqq`; did you mean `hq`?", NUL-terminated and cut to fit (at a
+/// character boundary) as snprintf would, and `*out_error_len` (when not NULL) its full length
+/// without the NUL, so a length at or above `error_buf_len` means it was cut: the conventions
+/// of `vpnha_topology_parse`. 512 bytes hold nearly every reason whole. `error_buf` may be
+/// NULL when `error_buf_len` is 0 (the status alone, and the length the reason needs). A
+/// refusal of the arguments themselves (`topology`, `options` or `out_analysis` NULL or
+/// misaligned, `error_buf` NULL with a length) gives its status without text; nothing is
+/// written to `out_analysis` on any failure.
+///
+/// Returns:
+/// - `VPNHA_INVALID_INPUT`: `options->struct_size` is not a size this library knows, or
+///   `options->algorithm` is not a VPNHA_ALGORITHM_ constant;
+/// - `VPNHA_NULL_PARAMETER`, `VPNHA_MISALIGNED`: an array of the options is NULL with a
+///   length above 0, or misaligned; a name in `component_names` or `site_weights` is NULL;
+/// - `VPNHA_INVALID_UTF8`: a name in the options is not UTF-8;
+/// - `VPNHA_NOT_FOUND`: `options->site`, a site of `site_weights` or a name of
+///   `component_names` names no site (component) analysed, as `vpnha_topology_site_find`
+///   gives `VPNHA_NOT_FOUND` for an unknown site; the reason suggests the closest name;
+/// - `VPNHA_ANALYSIS_FAILED`: the analysis cannot run: no sites, `max_failures` 0 or above
+///   the component count of the largest site analysed, an availability outside (0, 1] (in
+///   the options or the file), a capacity share outside (0, 1], a flow sample of 0 or above
+///   VPNHA_MAX_FLOW_SAMPLE, a site needing more than `max_scenarios` scenarios, weights not
+///   one per tunnel of their site (or all 0), a gateway with more instances than Azure
+///   allows.
+///
+/// A topology with error findings is analysed as written, as by `vpnha_topology_analyze`.
+/// Time, memory and stack as for `vpnha_topology_analyze`.
+///
+/// # Safety
+///
+/// `topology` must be NULL or a live handle; `options` must be NULL or point to an
+/// initialised `vpnha_analysis_options` of `options->struct_size` bytes whose pointers are
+/// NULL or valid as their fields describe (NUL-terminated strings, arrays of their lengths)
+/// for the call; `out_analysis` must be NULL or valid for a write; `error_buf` must point to
+/// `error_buf_len` writable bytes (or be NULL when `error_buf_len` is 0); `out_error_len`
+/// must be NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn vpnha_topology_analyze_with(
+    topology: *const vpnha_topology,
+    options: *const vpnha_analysis_options,
+    out_analysis: *mut *mut vpnha_analysis,
+    error_buf: *mut c_char,
+    error_buf_len: usize,
+    out_error_len: *mut usize,
+) -> vpnha_status {
+    ffi_status!({
+        // SAFETY: the caller's promise.
+        let t = unsafe { arg_ref(topology) }?;
+        // SAFETY: the caller's promise: the structure starts with its size.
+        let size = unsafe { arg_struct_size(options) }?;
+        let out = Out::new(out_analysis)?;
+        let error = TextBuf::new(error_buf, error_buf_len)?;
+        let error_len = Out::optional(out_error_len);
+        let result = if size == size_of::<vpnha_analysis_options>() {
+            // SAFETY: the caller's promise: an initialised structure of this layout.
+            let o = unsafe { arg_ref(options) }?;
+            // SAFETY: the caller's promise on the pointers in the options.
+            unsafe { options_of(o) }.and_then(|options| {
+                vpnha_analysis::run(&t.topology, &options)
+                    .map_err(|e| (status_of(&e), e.to_string()))
+            })
+        } else {
+            Err((
+                vpnha_status::VPNHA_INVALID_INPUT,
+                format!(
+                    "options.struct_size is {size}, a layout this library does not know (it knows {}): initialise the options with vpnha_analysis_options_default(sizeof options, &options), and use the header of this library",
+                    size_of::<vpnha_analysis_options>()
+                ),
+            ))
+        };
+        match result {
+            Ok(analysis) => {
+                let handle = Box::into_raw(Box::new(analysis));
+                // SAFETY: the caller's promise.
+                unsafe { out.write(handle) };
+                Ok(())
+            }
+            Err((status, message)) => {
+                // SAFETY: the caller's promise on `error_buf` and `out_error_len`; the
+                // message is ours, so it overlaps neither.
+                unsafe {
+                    let n = error.write_truncated(&message);
+                    if let Some(len) = error_len {
+                        len.write(n);
+                    }
+                }
+                Err(status)
+            }
+        }
     })
 }
 
@@ -401,8 +769,8 @@ pub unsafe extern "C" fn vpnha_topology_analyze(
 ///
 /// # Safety
 ///
-/// `analysis` must be NULL or a handle from `vpnha_topology_analyze` not freed before, and no
-/// other call on it may be running.
+/// `analysis` must be NULL or a handle from `vpnha_topology_analyze` or
+/// `vpnha_topology_analyze_with` not freed before, and no other call on it may be running.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn vpnha_analysis_free(analysis: *mut vpnha_analysis) {
     ffi_boundary!((), {
@@ -414,7 +782,8 @@ pub unsafe extern "C" fn vpnha_analysis_free(analysis: *mut vpnha_analysis) {
 }
 
 /// The number of sites analysed: every site of the topology, numbered as
-/// `vpnha_topology_site_count` numbers them (by name, sorted).
+/// `vpnha_topology_site_count` numbers them (by name, sorted); 1 when the options of
+/// `vpnha_topology_analyze_with` named a site.
 ///
 /// # Safety
 ///
@@ -1253,5 +1622,334 @@ gateway: {sku: VpnGw1AZ, generation: Generation1, instances: [{public_ip: 192.0.
             vpnha::analysis::DEFAULT_MAX_FAILURES
         );
         assert_eq!(VPNHA_UNBOUNDED, u64::MAX);
+    }
+
+    /// `vpnha_topology_analyze_with` on a topology, giving the handle or the status and the
+    /// reason written to the error buffer (checking that nothing else was written).
+    fn analyse_with(
+        topology: *const vpnha_topology,
+        options: &vpnha_analysis_options,
+    ) -> Result<Analysed, (vpnha_status, String)> {
+        let sentinel = std::ptr::dangling_mut::<vpnha_analysis>();
+        let mut analysis = sentinel;
+        let mut error = [0x55 as c_char; 512];
+        let mut error_len = usize::MAX;
+        // SAFETY: a live handle, options whose pointers are live, live outputs.
+        let s = unsafe {
+            vpnha_topology_analyze_with(
+                topology,
+                options,
+                &mut analysis,
+                error.as_mut_ptr(),
+                error.len(),
+                &mut error_len,
+            )
+        };
+        if s == vpnha_status::VPNHA_OK {
+            assert_eq!(error[0], 0x55, "no error text on success");
+            assert_eq!(error_len, usize::MAX);
+            // The caller frees the topology; NULL frees nothing.
+            return Ok(Analysed {
+                topology: null_mut(),
+                analysis,
+            });
+        }
+        assert_eq!(analysis, sentinel, "written on failure");
+        // SAFETY: the library wrote a NUL-terminated reason of that length.
+        let reason = unsafe { c_str(error.as_ptr(), error_len) }.to_owned();
+        Err((s, reason))
+    }
+
+    fn defaults() -> vpnha_analysis_options {
+        let mut o = std::mem::MaybeUninit::<vpnha_analysis_options>::uninit();
+        // SAFETY: room for the whole structure.
+        unsafe {
+            assert_eq!(
+                vpnha_analysis_options_default(size_of::<vpnha_analysis_options>(), o.as_mut_ptr()),
+                vpnha_status::VPNHA_OK
+            );
+            o.assume_init()
+        }
+    }
+
+    #[test]
+    fn the_default_options_are_the_cores_and_give_vpnha_topology_analyzes_result() {
+        let o = defaults();
+        assert_eq!(o.struct_size, size_of::<vpnha_analysis_options>());
+        assert_eq!(o.max_failures, VPNHA_DEFAULT_MAX_FAILURES);
+        assert!(o.site.is_null() && o.capacity_shares.is_null() && o.site_weights.is_null());
+        assert!(o.device_availability.is_nan() && o.zone_availability.is_nan());
+        // SAFETY: a live topology and options.
+        unsafe { options_of(&o) }
+            .map(|options| assert_eq!(options, AnalysisOptions::new()))
+            .unwrap();
+        let plain = analyse(DUAL, 2);
+        let t = topology(DUAL);
+        let with = analyse_with(t, &o).unwrap();
+        // SAFETY: freed once; the analysis does not need it.
+        unsafe { vpnha_topology_free(t) };
+        assert_eq!(
+            report(&plain, vpnha_analysis_write_json),
+            report(&with, vpnha_analysis_write_json)
+        );
+        assert_eq!(
+            report(&plain, vpnha_analysis_write_text),
+            report(&with, vpnha_analysis_write_text)
+        );
+    }
+
+    #[test]
+    fn every_option_reaches_the_core() {
+        let shares = [0.25, 0.75];
+        let names = [c"a-fw-1".as_ptr(), c"isp:isp-1".as_ptr()];
+        let values = [0.99, 0.95];
+        let weights = [3u32, 1, 1, 1];
+        let site_weights = [vpnha_site_weights {
+            site: c"a".as_ptr(),
+            weights: weights.as_ptr(),
+            weights_len: weights.len(),
+        }];
+        let mut o = defaults();
+        o.site = c"a".as_ptr();
+        o.max_failures = 3;
+        o.algorithm = crate::ecmp::VPNHA_ALGORITHM_MAGLEV;
+        o.seed = 7;
+        o.flow_sample = 1000;
+        o.max_scenarios = 5000;
+        o.capacity_shares = shares.as_ptr();
+        o.capacity_shares_len = shares.len();
+        o.device_availability = 0.9;
+        o.tunnel_availability = 0.999;
+        o.component_names = names.as_ptr();
+        o.component_availabilities = values.as_ptr();
+        o.component_availabilities_len = 1; // the ISP is not a component here: only the device
+        o.site_weights = site_weights.as_ptr();
+        o.site_weights_len = 1;
+        let mut inputs = AvailabilityInputs::default();
+        inputs.device = Some(0.9);
+        inputs.tunnel = Some(0.999);
+        let want = AnalysisOptions::new()
+            .with_site("a")
+            .with_max_failures(3)
+            .with_algorithm(vpnha::ecmp::Algorithm::Maglev)
+            .with_seed(7)
+            .with_flow_sample(1000)
+            .with_max_scenarios(5000)
+            .with_capacity_shares(&shares)
+            .with_availability(inputs)
+            .with_component_availability("a-fw-1", 0.99)
+            .with_weights("a", &weights);
+        // SAFETY: every pointer in the options is live.
+        assert_eq!(unsafe { options_of(&o) }.unwrap(), want);
+
+        let t = topology(BROKEN);
+        let a = analyse_with(t, &o).unwrap();
+        // SAFETY: freed once; the analysis does not need it.
+        unsafe { vpnha_topology_free(t) };
+        let core = Topology::from_yaml_str(BROKEN)
+            .unwrap()
+            .analyze_with(&want)
+            .unwrap();
+        let mut n = 0;
+        // SAFETY: a live handle and output.
+        unsafe { vpnha_analysis_site_count(a.analysis, &mut n) };
+        assert_eq!(n, 1, "only the site named");
+        let s = site(&a, 0);
+        // SAFETY: borrowed from the live handle.
+        assert_eq!(unsafe { c_str(s.name, s.name_len) }, "a");
+        assert_eq!(s.availability, core.sites[0].availability.probability);
+        assert_eq!(s.max_failures, 3);
+        let json = report(&a, vpnha_analysis_write_json);
+        assert!(json.contains("\"algorithm\": \"maglev\""), "{json}");
+        assert!(json.contains("\"seed\": 7"));
+        assert!(json.contains("\"flow_sample\": 1000"));
+        assert!(json.contains("\"share\": 0.75"));
+    }
+
+    #[test]
+    fn availability_overrides_change_the_figures() {
+        let t = topology(STANDBY);
+        let mut o = defaults();
+        o.gateway_instance_availability = 0.99;
+        o.device_availability = 0.99;
+        o.isp_availability = 0.99;
+        o.tunnel_availability = 0.99;
+        o.zone_availability = 0.99;
+        let a = analyse_with(t, &o).unwrap();
+        // One zone, one device, one tunnel in series with instance-0 or the standby (no ISP
+        // is declared).
+        let p = 0.99;
+        let want = p * p * p * (1.0 - (1.0 - p) * (1.0 - p));
+        assert!((site(&a, 0).availability - want).abs() < 1e-12);
+        // One component over its kind.
+        let names = [c"berlin-fw".as_ptr()];
+        let values = [0.5];
+        o.component_names = names.as_ptr();
+        o.component_availabilities = values.as_ptr();
+        o.component_availabilities_len = 1;
+        let b = analyse_with(t, &o).unwrap();
+        let want = p * 0.5 * p * (1.0 - (1.0 - p) * (1.0 - p));
+        assert!((site(&b, 0).availability - want).abs() < 1e-12);
+        // SAFETY: freed once.
+        unsafe { vpnha_topology_free(t) };
+    }
+
+    #[test]
+    fn refusals_give_the_status_and_the_cores_reason() {
+        let t = topology(DUAL);
+        let bad_utf8 = [0x68u8, 0xff, 0];
+        let unknown = [c"hq-fw-z".as_ptr()];
+        let one = [0.9];
+        let zero = [0.0];
+        let null_name = [null::<c_char>()];
+        type Change<'a> = Box<dyn Fn(&mut vpnha_analysis_options) + 'a>;
+        let cases: Vec<(Change, vpnha_status, &str)> = vec![
+            (
+                Box::new(|o| o.site = c"hqq".as_ptr()),
+                vpnha_status::VPNHA_NOT_FOUND,
+                "no site is named `hqq`; did you mean `hq`?",
+            ),
+            (
+                Box::new(|o| o.site = bad_utf8.as_ptr().cast()),
+                vpnha_status::VPNHA_INVALID_UTF8,
+                "options.site: a string argument is not UTF-8",
+            ),
+            (
+                Box::new(|o| o.max_failures = 0),
+                vpnha_status::VPNHA_ANALYSIS_FAILED,
+                "at most 0 simultaneous failures is out of range: give 1 to 12",
+            ),
+            (
+                Box::new(|o| o.device_availability = 1.5),
+                vpnha_status::VPNHA_ANALYSIS_FAILED,
+                "availability `device` is 1.5, not a probability in (0, 1]",
+            ),
+            (
+                Box::new(|o| o.zone_availability = 0.0),
+                vpnha_status::VPNHA_ANALYSIS_FAILED,
+                "availability `zone` is 0,",
+            ),
+            (
+                Box::new(|o| {
+                    o.capacity_shares = zero.as_ptr();
+                    o.capacity_shares_len = 1;
+                }),
+                vpnha_status::VPNHA_ANALYSIS_FAILED,
+                "capacity share 0 is not in (0, 1]",
+            ),
+            (
+                Box::new(|o| o.capacity_shares_len = 2),
+                vpnha_status::VPNHA_NULL_PARAMETER,
+                "options.capacity_shares: a required pointer argument is NULL",
+            ),
+            (
+                Box::new(|o| {
+                    o.component_names = unknown.as_ptr();
+                    o.component_availabilities = one.as_ptr();
+                    o.component_availabilities_len = 1;
+                }),
+                vpnha_status::VPNHA_NOT_FOUND,
+                "no component is named `hq-fw-z`; did you mean `hq-fw-a`?",
+            ),
+            (
+                Box::new(|o| {
+                    o.component_names = null_name.as_ptr();
+                    o.component_availabilities = one.as_ptr();
+                    o.component_availabilities_len = 1;
+                }),
+                vpnha_status::VPNHA_NULL_PARAMETER,
+                "options.component_names[0]: a required pointer",
+            ),
+            (
+                Box::new(|o| o.algorithm = 9),
+                vpnha_status::VPNHA_INVALID_INPUT,
+                "options.algorithm is 9: expected VPNHA_ALGORITHM_STABLE (0)",
+            ),
+            (
+                Box::new(|o| o.flow_sample = 0),
+                vpnha_status::VPNHA_ANALYSIS_FAILED,
+                "a flow sample of 0 flows is out of range",
+            ),
+            (
+                Box::new(|o| o.max_scenarios = 10),
+                vpnha_status::VPNHA_ANALYSIS_FAILED,
+                "site `hq` would need 80 scenarios, over the limit of 10",
+            ),
+            (
+                Box::new(|o| o.struct_size = 8),
+                vpnha_status::VPNHA_INVALID_INPUT,
+                "options.struct_size is 8, a layout this library does not know",
+            ),
+        ];
+        for (change, status, reason) in cases {
+            let mut o = defaults();
+            change(&mut o);
+            match analyse_with(t, &o) {
+                Ok(_) => panic!("{reason}: accepted"),
+                Err((s, text)) => {
+                    assert_eq!(s, status, "{text}");
+                    assert!(text.starts_with(reason), "{text} is not {reason}");
+                }
+            }
+        }
+        // SAFETY: freed once.
+        unsafe { vpnha_topology_free(t) };
+    }
+
+    #[test]
+    fn the_error_text_is_cut_to_fit_and_its_length_is_the_full_one() {
+        let t = topology(DUAL);
+        let mut o = defaults();
+        o.site = c"hqq".as_ptr();
+        let full = "no site is named `hqq`; did you mean `hq`?";
+        let mut analysis = null_mut();
+        let mut buf = [0x55 as c_char; 8];
+        let mut len = 0usize;
+        // SAFETY (each call): live handle, options and outputs; buffers of the sizes given.
+        unsafe {
+            let s =
+                vpnha_topology_analyze_with(t, &o, &mut analysis, buf.as_mut_ptr(), 8, &mut len);
+            assert_eq!(s, vpnha_status::VPNHA_NOT_FOUND);
+            assert_eq!(len, full.len());
+            assert_eq!(c_str(buf.as_ptr(), 7), "no site");
+            // No buffer: the status and the length alone.
+            len = 0;
+            let s = vpnha_topology_analyze_with(t, &o, &mut analysis, null_mut(), 0, &mut len);
+            assert_eq!(s, vpnha_status::VPNHA_NOT_FOUND);
+            assert_eq!(len, full.len());
+            let s = vpnha_topology_analyze_with(t, &o, &mut analysis, null_mut(), 0, null_mut());
+            assert_eq!(s, vpnha_status::VPNHA_NOT_FOUND);
+            // A NULL buffer with a length is a refusal of its own.
+            let s = vpnha_topology_analyze_with(t, &o, &mut analysis, null_mut(), 8, &mut len);
+            assert_eq!(s, vpnha_status::VPNHA_NULL_PARAMETER);
+            let s = vpnha_topology_analyze_with(t, null(), &mut analysis, null_mut(), 0, &mut len);
+            assert_eq!(s, vpnha_status::VPNHA_NULL_PARAMETER);
+            let s = vpnha_topology_analyze_with(null(), &o, &mut analysis, null_mut(), 0, &mut len);
+            assert_eq!(s, vpnha_status::VPNHA_NULL_PARAMETER);
+            let s = vpnha_topology_analyze_with(t, &o, null_mut(), null_mut(), 0, &mut len);
+            assert_eq!(s, vpnha_status::VPNHA_NULL_PARAMETER);
+            assert!(analysis.is_null());
+            assert_eq!(len, full.len());
+            vpnha_topology_free(t);
+        }
+    }
+
+    #[test]
+    fn the_default_options_need_their_size_and_room() {
+        let mut o = std::mem::MaybeUninit::<vpnha_analysis_options>::zeroed();
+        // SAFETY: a live output of the whole size, or NULL.
+        unsafe {
+            assert_eq!(
+                vpnha_analysis_options_default(size_of::<vpnha_analysis_options>(), null_mut()),
+                vpnha_status::VPNHA_NULL_PARAMETER
+            );
+            for size in [0, 8, size_of::<vpnha_analysis_options>() + 8] {
+                assert_eq!(
+                    vpnha_analysis_options_default(size, o.as_mut_ptr()),
+                    vpnha_status::VPNHA_INVALID_INPUT
+                );
+            }
+            assert_eq!(o.assume_init().struct_size, 0, "written on failure");
+        }
     }
 }

@@ -178,7 +178,7 @@ fn status_of(e: EcmpError) -> vpnha_status {
     }
 }
 
-fn algorithm_of(algorithm: vpnha_algorithm) -> Checked<Algorithm> {
+pub(crate) fn algorithm_of(algorithm: vpnha_algorithm) -> Checked<Algorithm> {
     u8::try_from(algorithm)
         .ok()
         .and_then(Algorithm::from_u8)

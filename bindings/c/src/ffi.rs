@@ -127,6 +127,40 @@ pub(crate) unsafe fn arg_str<'a>(p: *const c_char, len: usize) -> Checked<&'a st
     std::str::from_utf8(bytes).map_err(|_| vpnha_status::VPNHA_INVALID_UTF8)
 }
 
+/// A NUL-terminated string (as the fields of `vpnha_analysis_options` hold them) as `&str`:
+/// refused when NULL or not UTF-8.
+///
+/// # Safety
+///
+/// When non-NULL, `p` must point to a NUL-terminated string that nothing mutates for `'a`.
+pub(crate) unsafe fn arg_cstr<'a>(p: *const c_char) -> Checked<&'a str> {
+    if p.is_null() {
+        return Err(vpnha_status::VPNHA_NULL_PARAMETER);
+    }
+    // SAFETY: non-NULL (checked); NUL-terminated by the caller's promise.
+    let s = unsafe { std::ffi::CStr::from_ptr(p) };
+    s.to_str().map_err(|_| vpnha_status::VPNHA_INVALID_UTF8)
+}
+
+/// The leading `size_t struct_size` of a versioned structure, read without making a reference
+/// to the whole structure (a caller built against an older header has a smaller one): NULL
+/// and misaligned pointers are refused.
+///
+/// # Safety
+///
+/// `T` must be `#[repr(C)]` with a `usize` as its first field; when `p` is non-NULL and
+/// aligned, that field must be readable.
+pub(crate) unsafe fn arg_struct_size<T>(p: *const T) -> Checked<usize> {
+    if p.is_null() {
+        return Err(vpnha_status::VPNHA_NULL_PARAMETER);
+    }
+    if !p.is_aligned() || !p.cast::<usize>().is_aligned() {
+        return Err(vpnha_status::VPNHA_MISALIGNED);
+    }
+    // SAFETY: non-NULL and aligned (checked); a `usize` at offset 0 by the caller's promise.
+    Ok(unsafe { p.cast::<usize>().read() })
+}
+
 /// Whether two byte ranges share a byte.
 pub(crate) fn overlaps<A, B>(a: *const A, a_len: usize, b: *const B, b_len: usize) -> bool {
     let (a0, b0) = (a as usize, b as usize);
@@ -326,6 +360,41 @@ mod tests {
                 Some(vpnha_status::VPNHA_INVALID_UTF8)
             );
             assert_eq!(arg_str(bad.as_ptr().cast(), 1).unwrap(), "f");
+        }
+    }
+
+    #[test]
+    fn c_strings_and_struct_sizes_are_checked_before_use() {
+        // SAFETY: every pointer given is NULL or points to a live local.
+        unsafe {
+            assert_eq!(
+                arg_cstr(std::ptr::null()).err(),
+                Some(vpnha_status::VPNHA_NULL_PARAMETER)
+            );
+            assert_eq!(arg_cstr(c"hq".as_ptr()).unwrap(), "hq");
+            let bad = [0x66u8, 0xff, 0];
+            assert_eq!(
+                arg_cstr(bad.as_ptr().cast()).err(),
+                Some(vpnha_status::VPNHA_INVALID_UTF8)
+            );
+            #[repr(C)]
+            struct Sized {
+                size: usize,
+                rest: u64,
+            }
+            let s = Sized { size: 16, rest: 0 };
+            assert_eq!(arg_struct_size(&s).unwrap(), 16);
+            assert_eq!(s.rest, 0);
+            assert_eq!(
+                arg_struct_size::<Sized>(std::ptr::null()).err(),
+                Some(vpnha_status::VPNHA_NULL_PARAMETER)
+            );
+            let words = [0usize; 3];
+            let odd = words.as_ptr().cast::<u8>().add(1).cast::<Sized>();
+            assert_eq!(
+                arg_struct_size(odd).err(),
+                Some(vpnha_status::VPNHA_MISALIGNED)
+            );
         }
     }
 

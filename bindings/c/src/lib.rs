@@ -14,7 +14,9 @@
 //! - `findings`: `vpnha_findings`, the result of validation;
 //! - `ecmp`: `vpnha_flow_key`, `vpnha_ecmp_group` in caller memory, selection;
 //! - `analysis`: `vpnha_analysis`, the failure and availability analysis of
-//!   `vpnha_topology_analyze`, read by index or as a text or JSON report.
+//!   `vpnha_topology_analyze` (and of `vpnha_topology_analyze_with`, with the options of
+//!   `vpnha analyze` in a `vpnha_analysis_options`), read by index or as a text or JSON
+//!   report.
 // The exported names are C names: vpnha_topology, vpnha_status, ...
 #![allow(non_camel_case_types)]
 

@@ -30,7 +30,8 @@ pub enum vpnha_status {
     /// boundary; handles stay valid and may be freed, but a group being changed by the call may
     /// be left half-updated: initialise it again.
     VPNHA_PANIC = 4,
-    /// No site or tunnel has the name given.
+    /// No site or tunnel has the name given (nor, for `vpnha_topology_analyze_with`, any
+    /// component of the sites analysed). Nothing was written but the error text.
     VPNHA_NOT_FOUND = 5,
     /// An index is at or beyond the count it indexes (tunnel, site, finding, scenario, ...).
     VPNHA_OUT_OF_RANGE = 6,
@@ -48,10 +49,13 @@ pub enum vpnha_status {
     /// The group's memory was never initialised by `vpnha_ecmp_group_init` or
     /// `vpnha_ecmp_group_init_site` (zeroed memory reads as not initialised).
     VPNHA_NOT_INITIALIZED = 11,
-    /// The analysis cannot run on this topology: it has no sites, `max_failures` is 0 or
-    /// above the component count of its largest site, an availability in the file is not in
-    /// (0, 1], a site would need more than a million scenarios, or the gateway has more
-    /// instances than Azure allows. Nothing was written.
+    /// The analysis cannot run on this topology with these options: it has no sites,
+    /// `max_failures` is 0 or above the component count of its largest site analysed, an
+    /// availability (in the file or the options) is not in (0, 1], a capacity share is not in
+    /// (0, 1], the flow sample is 0 or too large, a site would need more scenarios than the
+    /// limit (a million by default), weights are not one per tunnel of their site, or the
+    /// gateway has more instances than Azure allows. `vpnha_topology_analyze_with` writes
+    /// which, and what to change, into its error buffer. Nothing else was written.
     VPNHA_ANALYSIS_FAILED = 12,
 }
 
@@ -83,6 +87,12 @@ impl vpnha_status {
         }
     }
 
+    /// The message of the status, without its NUL.
+    pub(crate) fn text(self) -> &'static str {
+        let m = self.message();
+        &m[..m.len() - 1]
+    }
+
     /// The message of the status, NUL-terminated.
     const fn message(self) -> &'static str {
         match self {
@@ -91,7 +101,7 @@ impl vpnha_status {
             Self::VPNHA_INVALID_INPUT => "an argument's value is out of its range\0",
             Self::VPNHA_BUFFER_TOO_SMALL => "the output buffer is too small\0",
             Self::VPNHA_PANIC => "internal error: vpnha panicked (please report this)\0",
-            Self::VPNHA_NOT_FOUND => "no site or tunnel has that name\0",
+            Self::VPNHA_NOT_FOUND => "no site, tunnel or component has that name\0",
             Self::VPNHA_OUT_OF_RANGE => "index out of range\0",
             Self::VPNHA_INVALID_TOPOLOGY => "the text is not a valid topology\0",
             Self::VPNHA_INVALID_UTF8 => "a string argument is not UTF-8\0",

@@ -2,13 +2,15 @@
  * The failure and availability analysis from C: the reports are what `vpnha analyze` prints,
  * byte for byte; the figures, single points of failure, cut sets and scenarios of the examples
  * are the ones the CLI reports; every call refuses NULLs and indices out of range and writes
- * nothing then; an analysis that cannot run gives VPNHA_ANALYSIS_FAILED; threads share one
- * analysis.
+ * nothing then; an analysis that cannot run gives VPNHA_ANALYSIS_FAILED; the options of
+ * vpnha_topology_analyze_with give the reports `vpnha analyze` prints with the same options,
+ * their availabilities the figures computed by hand, and every refusal its status and the
+ * core's reason in the error buffer; threads share one analysis.
  *
  * Usage: test_analysis REPO_ROOT [CLI_REPORTS]
  *
  * CLI_REPORTS is the directory cli_reports.sh fills with `vpnha analyze`'s reports of the
- * examples, NAME.json and NAME.txt; by default REPO_ROOT/bindings/c/tests/build/cli, where
+ * examples, NAME.json and NAME.txt, and of its option cases, options-*.json and .txt; by default REPO_ROOT/bindings/c/tests/build/cli, where
  * `make test-c` writes them.
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
@@ -425,6 +427,344 @@ static void reports_need_room_for_the_nul(void) {
     vpnha_analysis_free(NULL); /* a no-op */
 }
 
+/* ---- options ---------------------------------------------------------------------------- */
+
+static vpnha_analysis_options default_options(void) {
+    vpnha_analysis_options o;
+    memset(&o, 0x55, sizeof o);
+    CHECK_STATUS(vpnha_analysis_options_default(sizeof o, &o), VPNHA_OK);
+    return o;
+}
+
+/* Compares a report of the C API with the CLI's report of the same name in cli_reports. */
+static void check_report(const vpnha_analysis *a, const char *name) {
+    static const char *const kinds[] = {"json", "txt"};
+    static const report_fn writers[] = {vpnha_analysis_write_json, vpnha_analysis_write_text};
+    for (size_t k = 0; k < 2; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.%s", cli_reports, name, kinds[k]);
+        size_t want_len = 0, got_len = 0;
+        char *want = read_file(path, &want_len);
+        if (want == NULL) {
+            fprintf(stderr, "%s is missing: run cli_reports.sh (make test-c does)\n", path);
+        }
+        REQUIRE(want != NULL);
+        char *got = report(a, writers[k], &got_len);
+        int same = got_len == want_len && memcmp(got, want, got_len) == 0;
+        if (!same) fprintf(stderr, "%s: the C API's report differs from %s\n", name, path);
+        CHECK(same);
+        free(got);
+        free(want);
+    }
+}
+
+/* vpnha_topology_analyze_with, checking that a failure writes nothing to the output and a
+ * NUL-terminated reason of the length it gives; the reason is left in `error`. */
+static vpnha_analysis *analyse_with(const vpnha_topology *t, const vpnha_analysis_options *o,
+                                    vpnha_status want, char *error, size_t error_len) {
+    vpnha_analysis *const sentinel = (vpnha_analysis *)&sentinel;
+    vpnha_analysis *a = sentinel;
+    size_t len = SIZE_MAX;
+    memset(error, 'x', error_len);
+    CHECK_STATUS(vpnha_topology_analyze_with(t, o, &a, error, error_len, &len), want);
+    if (want == VPNHA_OK) {
+        CHECK(a != sentinel && a != NULL);
+        CHECK(len == SIZE_MAX && error[0] == 'x'); /* no reason on success */
+        return a == sentinel ? NULL : a;
+    }
+    CHECK(a == sentinel);
+    CHECK(len < error_len && strlen(error) == len && len > 0);
+    return NULL;
+}
+
+static void the_default_options_analyse_as_vpnha_topology_analyze(void) {
+    vpnha_analysis_options o = default_options();
+    CHECK(o.struct_size == sizeof o);
+    CHECK(o.max_failures == VPNHA_DEFAULT_MAX_FAILURES && o.site == NULL);
+    CHECK(o.algorithm == VPNHA_ALGORITHM_STABLE && o.seed == 0);
+    CHECK(o.flow_sample == VPNHA_DEFAULT_FLOW_SAMPLE);
+    CHECK(o.max_scenarios == VPNHA_DEFAULT_MAX_SCENARIOS);
+    CHECK(o.capacity_shares == NULL && o.capacity_shares_len == 0);
+    CHECK(isnan(o.gateway_instance_availability) && isnan(o.device_availability) &&
+          isnan(o.isp_availability) && isnan(o.tunnel_availability) &&
+          isnan(o.zone_availability));
+    CHECK(o.component_names == NULL && o.component_availabilities == NULL &&
+          o.component_availabilities_len == 0);
+    CHECK(o.site_weights == NULL && o.site_weights_len == 0);
+
+    /* The same reports as the CLI's without options, for every example. */
+    static const char *const names[] = {"active-standby", "dual-redundancy", "broken-bgp"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        vpnha_topology *t = parse_example(names[i]);
+        char error[512];
+        vpnha_analysis *a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+        vpnha_topology_free(t);
+        if (a != NULL) check_report(a, names[i]);
+        vpnha_analysis_free(a);
+    }
+
+    /* Nothing is written without room for the whole structure, or with a size unknown. */
+    vpnha_analysis_options p;
+    memset(&p, 0x55, sizeof p);
+    unsigned char pattern[sizeof p];
+    memset(pattern, 0x55, sizeof pattern);
+    CHECK_STATUS(vpnha_analysis_options_default(sizeof p, NULL), VPNHA_NULL_PARAMETER);
+    CHECK_STATUS(vpnha_analysis_options_default(0, &p), VPNHA_INVALID_INPUT);
+    CHECK_STATUS(vpnha_analysis_options_default(sizeof p - 8, &p), VPNHA_INVALID_INPUT);
+    CHECK_STATUS(vpnha_analysis_options_default(sizeof p + 8, &p), VPNHA_INVALID_INPUT);
+    CHECK(memcmp(&p, pattern, sizeof p) == 0);
+}
+
+static void options_give_the_reports_of_vpnha_analyze_with_the_same_options(void) {
+    char error[512];
+    /* vpnha analyze --site a --max-failures 3 --algorithm maglev --seed 7 --capacity 0.25 */
+    vpnha_topology *t = parse_example("broken-bgp");
+    vpnha_analysis_options o = default_options();
+    static const double quarter[] = {0.25};
+    o.site = "a";
+    o.max_failures = 3;
+    o.algorithm = VPNHA_ALGORITHM_MAGLEV;
+    o.seed = 7;
+    o.capacity_shares = quarter;
+    o.capacity_shares_len = 1;
+    vpnha_analysis *a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+    vpnha_topology_free(t);
+    REQUIRE(a != NULL);
+    size_t n = 0;
+    CHECK_STATUS(vpnha_analysis_site_count(a, &n), VPNHA_OK);
+    CHECK(n == 1); /* the site named, at index 0, of three */
+    vpnha_site_analysis s;
+    CHECK_STATUS(vpnha_analysis_site(a, 0, &s), VPNHA_OK);
+    CHECK(str_is(s.name, s.name_len, "a") && s.max_failures == 3);
+    check_report(a, "options-broken-bgp-a");
+    vpnha_analysis_free(a);
+
+    /* vpnha analyze --max-failures 3 --algorithm rendezvous --seed 99 --capacity 0.75
+     *               --capacity 0.25 */
+    t = parse_example("dual-redundancy");
+    static const double shares[] = {0.75, 0.25};
+    o = default_options();
+    o.max_failures = 3;
+    o.algorithm = VPNHA_ALGORITHM_RENDEZVOUS;
+    o.seed = 99;
+    o.capacity_shares = shares;
+    o.capacity_shares_len = 2;
+    a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+    REQUIRE(a != NULL);
+    check_report(a, "options-dual-redundancy");
+    vpnha_analysis_free(a);
+
+    /* Weights reach the site's group: a standby tunnel (weight 0) carries no flows, so its
+     * failure moves none. The site's tunnels: hq-a/0, hq-a/1, hq-b/0, hq-b/1. */
+    static const uint32_t weights[] = {1, 1, 1, 0};
+    const vpnha_site_weights hq = {.site = "hq", .weights = weights, .weights_len = 4};
+    o = default_options();
+    o.site_weights = &hq;
+    o.site_weights_len = 1;
+    a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+    REQUIRE(a != NULL);
+    CHECK_STATUS(vpnha_analysis_site(a, 0, &s), VPNHA_OK);
+    size_t standby_failures = 0;
+    for (size_t i = 0; i < s.scenario_count; i++) {
+        vpnha_scenario sc;
+        const char *name = NULL;
+        CHECK_STATUS(vpnha_analysis_scenario(a, 0, i, &sc), VPNHA_OK);
+        CHECK_STATUS(vpnha_analysis_scenario_failed(a, 0, i, 0, &name, NULL), VPNHA_OK);
+        if (sc.failed_count == 1 && name != NULL && strcmp(name, "hq-b/1") == 0) {
+            standby_failures++;
+            CHECK(sc.moved_share == 0.0 && sc.affected_share == 0.0);
+        }
+    }
+    CHECK(standby_failures == 1);
+    vpnha_analysis_free(a);
+    vpnha_topology_free(t);
+}
+
+static void availabilities_in_the_options_change_the_figures(void) {
+    /* active-standby.yaml: zone:1, then instance-0 or the standby, then berlin-fw and its
+     * tunnel, in series; no ISP is named. Every kind at 0.99: */
+    const double p = 0.99;
+    const double want = p * (1.0 - (1.0 - p) * (1.0 - p)) * p * p;
+    vpnha_topology *t = parse_example("active-standby");
+    vpnha_analysis_options o = default_options();
+    o.gateway_instance_availability = p;
+    o.device_availability = p;
+    o.isp_availability = p;
+    o.tunnel_availability = p;
+    o.zone_availability = p;
+    char error[512];
+    vpnha_analysis *a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+    REQUIRE(a != NULL);
+    vpnha_site_analysis s;
+    CHECK_STATUS(vpnha_analysis_site(a, 0, &s), VPNHA_OK);
+    CHECK(near(s.availability, want));
+    CHECK(fabs(s.unavailability - (1.0 - want)) <= 1e-12);
+    CHECK(near(s.nines, -log10(s.unavailability)));
+    vpnha_analysis_free(a);
+
+    /* One component over its kind: the device at 0.9 instead. */
+    const char *const names[] = {"berlin-fw"};
+    static const double values[] = {0.9};
+    o.component_names = names;
+    o.component_availabilities = values;
+    o.component_availabilities_len = 1;
+    a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+    REQUIRE(a != NULL);
+    CHECK_STATUS(vpnha_analysis_site(a, 0, &s), VPNHA_OK);
+    CHECK(near(s.availability, want / p * 0.9));
+    vpnha_analysis_free(a);
+
+    /* Only the device given: the others keep their documented defaults (the JSON lists them
+     * as defaulted), and the figure is between. */
+    o = default_options();
+    o.device_availability = p;
+    a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
+    REQUIRE(a != NULL);
+    CHECK_STATUS(vpnha_analysis_site(a, 0, &s), VPNHA_OK);
+    CHECK(s.availability < p && s.availability > want);
+    size_t len = 0;
+    char *json = report(a, vpnha_analysis_write_json, &len);
+    CHECK(strstr(json, "\"device\": 0.99,") != NULL);
+    CHECK(strstr(json, "\"defaulted\": [\n    \"gateway_instance\",\n    \"isp\",") != NULL);
+    free(json);
+    vpnha_analysis_free(a);
+    vpnha_topology_free(t);
+}
+
+static void refused_options_give_the_status_and_the_reason(void) {
+    vpnha_topology *t = parse_example("dual-redundancy");
+    char error[512];
+    vpnha_analysis_options o = default_options();
+
+    /* An unknown site: VPNHA_NOT_FOUND, as vpnha_topology_site_find, with the core's
+     * suggestion. */
+    o.site = "hqq";
+    analyse_with(t, &o, VPNHA_NOT_FOUND, error, sizeof error);
+    CHECK(strcmp(error, "no site is named `hqq`; did you mean `hq`?") == 0);
+    o.site = "nowhere";
+    analyse_with(t, &o, VPNHA_NOT_FOUND, error, sizeof error);
+    CHECK(strcmp(error, "no site is named `nowhere`; the sites are `hq`") == 0);
+    /* Not UTF-8. */
+    static const char bad[] = {'h', (char)0xff, 'q', 0};
+    o.site = bad;
+    analyse_with(t, &o, VPNHA_INVALID_UTF8, error, sizeof error);
+    CHECK(strcmp(error, "options.site: a string argument is not UTF-8") == 0);
+    o.site = "hq"; /* the one site, by name: accepted */
+    vpnha_analysis_free(analyse_with(t, &o, VPNHA_OK, error, sizeof error));
+
+    /* Out of the core's ranges: VPNHA_ANALYSIS_FAILED and what to change. */
+    o = default_options();
+    o.device_availability = 1.5;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strstr(error, "availability `device` is 1.5, not a probability in (0, 1]") == error);
+    o.device_availability = 0.0; /* 0 is a value, not "not given" */
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strstr(error, "availability `device` is 0,") == error);
+    o = default_options();
+    static const double zero_share[] = {0.5, 0.0};
+    o.capacity_shares = zero_share;
+    o.capacity_shares_len = 2;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strstr(error, "capacity share 0 is not in (0, 1]") == error);
+    o = default_options();
+    o.max_failures = 0;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strstr(error, "at most 0 simultaneous failures is out of range: give 1 to 12") == error);
+    o.max_failures = 13;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    o = default_options();
+    o.flow_sample = VPNHA_MAX_FLOW_SAMPLE + 1;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    o = default_options();
+    o.max_scenarios = 79; /* hq needs 80 at two failures */
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strstr(error, "would need 80 scenarios, over the limit of 79") != NULL);
+    o = default_options();
+    static const uint32_t three[] = {1, 1, 1};
+    const vpnha_site_weights short_weights = {.site = "hq", .weights = three, .weights_len = 3};
+    o.site_weights = &short_weights;
+    o.site_weights_len = 1;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strncmp(error, "site `hq`: ", 11) == 0);
+
+    /* Components by name: unknown ones are VPNHA_NOT_FOUND; values out of range 12. */
+    o = default_options();
+    const char *names[] = {"hq-fw-z"};
+    double values[] = {0.9};
+    o.component_names = names;
+    o.component_availabilities = values;
+    o.component_availabilities_len = 1;
+    analyse_with(t, &o, VPNHA_NOT_FOUND, error, sizeof error);
+    CHECK(strcmp(error, "no component is named `hq-fw-z`; did you mean `hq-fw-a`?") == 0);
+    names[0] = "hq-fw-a";
+    values[0] = NAN;
+    analyse_with(t, &o, VPNHA_ANALYSIS_FAILED, error, sizeof error);
+    CHECK(strstr(error, "availability `hq-fw-a` is NaN") == error);
+    names[0] = NULL;
+    analyse_with(t, &o, VPNHA_NULL_PARAMETER, error, sizeof error);
+    CHECK(strcmp(error, "options.component_names[0]: a required pointer argument is NULL") == 0);
+    o.component_names = NULL;
+    analyse_with(t, &o, VPNHA_NULL_PARAMETER, error, sizeof error);
+    CHECK(strcmp(error, "options.component_names: a required pointer argument is NULL") == 0);
+
+    /* The structure itself: an unknown algorithm, a size this library does not know. */
+    o = default_options();
+    o.algorithm = 4;
+    analyse_with(t, &o, VPNHA_INVALID_INPUT, error, sizeof error);
+    CHECK(strstr(error, "options.algorithm is 4: expected VPNHA_ALGORITHM_STABLE (0)") == error);
+    o = default_options();
+    o.struct_size = 0; /* never initialised, say */
+    analyse_with(t, &o, VPNHA_INVALID_INPUT, error, sizeof error);
+    CHECK(strstr(error, "options.struct_size is 0") == error);
+    o.struct_size = sizeof o + 8; /* a newer header than the library */
+    analyse_with(t, &o, VPNHA_INVALID_INPUT, error, sizeof error);
+    vpnha_topology_free(t);
+}
+
+static void the_error_buffer_follows_the_conventions_of_vpnha_topology_parse(void) {
+    vpnha_topology *t = parse_example("dual-redundancy");
+    vpnha_analysis_options o = default_options();
+    o.site = "hqq";
+    const char *full = "no site is named `hqq`; did you mean `hq`?";
+    vpnha_analysis *const sentinel = (vpnha_analysis *)&sentinel;
+    vpnha_analysis *a = sentinel;
+    char small[8];
+    size_t len = 0;
+    /* Too small: cut to fit and NUL-terminated, as snprintf; the full length comes back. */
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, &a, small, sizeof small, &len),
+                 VPNHA_NOT_FOUND);
+    CHECK(len == strlen(full) && strcmp(small, "no site") == 0);
+    /* No buffer: the status and the length the reason needs. */
+    len = 0;
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, &a, NULL, 0, &len), VPNHA_NOT_FOUND);
+    CHECK(len == strlen(full));
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, &a, NULL, 0, NULL), VPNHA_NOT_FOUND);
+    /* A buffer of one byte holds the NUL alone. */
+    small[0] = 'x';
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, &a, small, 1, NULL), VPNHA_NOT_FOUND);
+    CHECK(small[0] == '\0');
+
+    /* Refusals of the arguments themselves give their status and no text. */
+    len = 77;
+    memset(small, 'x', sizeof small);
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, &a, NULL, 8, &len), VPNHA_NULL_PARAMETER);
+    CHECK_STATUS(vpnha_topology_analyze_with(t, NULL, &a, small, sizeof small, &len),
+                 VPNHA_NULL_PARAMETER);
+    CHECK_STATUS(vpnha_topology_analyze_with(NULL, &o, &a, small, sizeof small, &len),
+                 VPNHA_NULL_PARAMETER);
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, NULL, small, sizeof small, &len),
+                 VPNHA_NULL_PARAMETER);
+    CHECK(len == 77 && small[0] == 'x' && a == sentinel);
+
+    /* Success writes no text, and a buffer is not needed. */
+    o.site = NULL;
+    a = NULL;
+    CHECK_STATUS(vpnha_topology_analyze_with(t, &o, &a, NULL, 0, &len), VPNHA_OK);
+    CHECK(a != NULL && len == 77);
+    vpnha_analysis_free(a);
+    vpnha_topology_free(t);
+}
+
 /* ---- threads --------------------------------------------------------------------------- */
 
 enum { THREADS = 4 };
@@ -488,6 +828,11 @@ int main(int argc, char **argv) {
     RUN(analysis_calls_refuse_null_and_write_nothing);
     RUN(indices_out_of_range_are_refused_and_write_nothing);
     RUN(reports_need_room_for_the_nul);
+    RUN(the_default_options_analyse_as_vpnha_topology_analyze);
+    RUN(options_give_the_reports_of_vpnha_analyze_with_the_same_options);
+    RUN(availabilities_in_the_options_change_the_figures);
+    RUN(refused_options_give_the_status_and_the_reason);
+    RUN(the_error_buffer_follows_the_conventions_of_vpnha_topology_parse);
     RUN(threads_share_one_analysis);
     return check_summary("test_analysis");
 }
