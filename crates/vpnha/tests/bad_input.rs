@@ -168,3 +168,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn deep_json_is_refused_on_a_small_stack() {
+    // serde_json's nesting limit must stop the document before the tree builder recurses:
+    // a 256 KiB thread (what the C API documents for loaders) is enough.
+    let json = format!("{{\"name\": {}{}}}", "[".repeat(20_000), "]".repeat(20_000));
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || rules(&Topology::from_json_str(&json).unwrap_err()))
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), [Rule::SyntaxError]);
+}

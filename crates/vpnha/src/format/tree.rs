@@ -366,7 +366,7 @@ fn tidy_saphyr_message(msg: &str) -> String {
 /// disagree on a document serde_json accepted, the tree is built from serde_json without
 /// positions rather than failing.
 pub(crate) fn parse_json(text: &str) -> Result<Node, SyntaxError> {
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+    if let Err(e) = serde_json::from_str::<JsonSyntax>(text) {
         let message = e.to_string();
         let message = match message.rfind(" at line ") {
             Some(i) => message[..i].to_owned(),
@@ -401,6 +401,54 @@ pub(crate) fn parse_json(text: &str) -> Result<Node, SyntaxError> {
                 line_col: None,
                 offset: None,
             }),
+    }
+}
+
+/// A JSON document read for its syntax only, keeping nothing. Unlike
+/// [`serde::de::IgnoredAny`], which serde_json skips without recursion and so without its
+/// nesting limit (128), it descends into every array and object: serde_json refuses a
+/// document nested deeper than that before the recursive reader that builds the tree sees it.
+struct JsonSyntax;
+
+impl<'de> Deserialize<'de> for JsonSyntax {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = JsonSyntax;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<JsonSyntax, E> {
+                Ok(JsonSyntax)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<JsonSyntax, E> {
+                Ok(JsonSyntax)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<JsonSyntax, E> {
+                Ok(JsonSyntax)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<JsonSyntax, E> {
+                Ok(JsonSyntax)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonSyntax, E> {
+                Ok(JsonSyntax)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<JsonSyntax, E> {
+                Ok(JsonSyntax)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<JsonSyntax, A::Error> {
+                while a.next_element::<JsonSyntax>()?.is_some() {}
+                Ok(JsonSyntax)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<JsonSyntax, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, JsonSyntax>()?
+                    .is_some()
+                {}
+                Ok(JsonSyntax)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
