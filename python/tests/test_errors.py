@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import pickle
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -65,13 +67,52 @@ def test_a_directory_is_refused() -> None:
         vpnha.Topology.load(EXAMPLES)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
-def test_an_unreadable_file_is_a_permission_error(tmp_path: Path) -> None:
-    p = tmp_path / "t.yaml"
-    p.write_text(DUAL)
-    p.chmod(0)
-    with pytest.raises(PermissionError):
-        vpnha.Topology.load(p)
+#: The user a root test run drops to, so that file modes apply (root reads any file).
+NOBODY = 65534
+
+
+def _load_as_nobody(path: Path) -> str:
+    """Loads `path` in a forked child that has given up root: the exception it saw, as
+    `name|is PermissionError|is TopologyError`, or `loaded`."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: vpnha is already imported, only `path` is opened
+        os.close(read)
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            try:
+                vpnha.Topology.load(path)
+                seen = "loaded"
+            except Exception as e:  # reported to the parent, which asserts on it
+                seen = f"{type(e).__name__}|{isinstance(e, PermissionError)}|{isinstance(e, vpnha.TopologyError)}"
+            os.write(write, seen.encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        seen = f.read().decode()
+    os.waitpid(pid, 0)
+    return seen
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_an_unreadable_file_is_a_permission_error() -> None:
+    # A folder anyone may enter, holding a file no one may read: only the file's mode refuses.
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o755)
+        p = folder / "t.yaml"
+        p.write_text(DUAL)
+        p.chmod(0)
+        if os.geteuid() == 0:
+            assert _load_as_nobody(p) == "TopologyPermissionError|True|True"
+        else:
+            with pytest.raises(PermissionError) as info:
+                vpnha.Topology.load(p)
+            assert isinstance(info.value, vpnha.TopologyError)
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:
