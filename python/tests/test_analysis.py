@@ -139,16 +139,29 @@ def test_tunnels_up_distribution_sums_to_one() -> None:
     assert full.availability.probability == pytest.approx(hq.tunnels_up[-1], rel=1e-12)
 
 
-def test_worst_scenarios_put_outages_first() -> None:
-    hq = vpnha.Topology.load(EXAMPLES / "dual-redundancy.yaml").analyze().site()
-    worst = hq.worst_scenarios(len(hq.scenarios))
-    assert sorted(map(id, worst)) == sorted(map(id, hq.scenarios))
-    outages = hq.outages()
-    assert outages and worst[: len(outages)] == sorted(outages, key=lambda s: worst.index(s))
-    assert all(not s.reachable for s in worst[: len(outages)])
-    assert hq.worst_scenarios(0) == [] and len(hq.worst_scenarios(3)) == 3
-    assert hq.surviving_tunnels(worst[-1]) == worst[-1].surviving_tunnels
+def test_worst_scenarios_rank_as_the_cli_does() -> None:
+    path = EXAMPLES / "active-standby.yaml"
+    berlin = vpnha.Topology.load(path).analyze().site()
+    worst = berlin.worst_scenarios(len(berlin.scenarios))
+    assert sorted(map(id, worst)) == sorted(map(id, berlin.scenarios))
+    outages = berlin.outages()
+    # Outages first: planned maintenance, then fewer failures first.
+    assert outages and all(not s.reachable for s in worst[: len(outages)])
+    head = [(not s.planned, len(s.failed)) for s in worst[: len(outages)]]
+    assert head == sorted(head)
+    # Then planned maintenance, then the longest interruptions first.
+    rest = [(not s.planned, -s.interruption[1]) for s in worst[len(outages) :] if s.interruption is not None]
+    assert len(rest) == len(berlin.scenarios) - len(outages) and rest == sorted(rest)
+    assert berlin.worst_scenarios(0) == [] and len(berlin.worst_scenarios(3)) == 3
+    assert berlin.surviving_tunnels(worst[-1]) == worst[-1].surviving_tunnels
     assert "outage" in str(outages[0])
+    # The single failures the report lists come in the same order.
+    exe = vpnha_exe()
+    if exe is not None:
+        report = subprocess.run([exe, "analyze", "--worst", "100", path], capture_output=True, text=True, check=True).stdout
+        rows = [line.split() for line in report.splitlines() if line.startswith("  ") and "(maintenance)" not in line]
+        singles = [s.failed[0] for s in worst if len(s.failed) == 1 and not s.planned]
+        assert [r[0] for r in rows if r and r[0] in singles] == singles
 
 
 def test_one_site_of_several() -> None:

@@ -159,12 +159,6 @@ class Scenario:
         return self.description
 
 
-def _severity(s: Scenario) -> tuple[bool, int, float]:
-    # Outages first, then the longest interruption, then the most flows moved.
-    hi = -1 if s.interruption is None else s.interruption[1]
-    return (s.reachable, -hi, -s.moved_share)
-
-
 @dataclass(frozen=True)
 class SiteAnalysis:
     """The analysis of one site."""
@@ -192,11 +186,13 @@ class SiteAnalysis:
     #: Assumptions the analysis made about this site.
     notes: tuple[str, ...]
     max_failures: int
+    #: The indices of ``scenarios``, worst first, as the core ranks them.
+    _worst: tuple[int, ...] = field(default=(), repr=False, compare=False)
     #: Returns the site (devices, tunnels) from the topology analysed.
     _site_of: Callable[[str], Site] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def _from(cls, d: dict[str, Any], site_of: Callable[[str], Site] | None) -> SiteAnalysis:
+    def _from(cls, d: dict[str, Any], worst: list[int], site_of: Callable[[str], Site] | None) -> SiteAnalysis:
         return cls(
             name=str(d["name"]),
             pattern=d["pattern"],
@@ -221,6 +217,7 @@ class SiteAnalysis:
             scenarios=tuple(Scenario._from(s) for s in d["scenarios"]),
             notes=tuple(d["notes"]),
             max_failures=int(d["max_failures"]),
+            _worst=tuple(worst),
             _site_of=site_of,
         )
 
@@ -237,9 +234,10 @@ class SiteAnalysis:
         return self.verdict == "redundancy-met"
 
     def worst_scenarios(self, n: int = 5) -> list[Scenario]:
-        """The ``n`` worst scenarios: outages first, then the longest interruptions, then
-        the most flows moved."""
-        return sorted(self.scenarios, key=_severity)[: max(n, 0)]
+        """The ``n`` worst scenarios, as the core and ``vpnha analyze`` rank them: outages
+        first (planned maintenance, then fewer failures first), then the longest
+        interruptions, then the most flows affected."""
+        return [self.scenarios[i] for i in self._worst[: max(n, 0)]]
 
     def surviving_tunnels(self, scenario: Scenario) -> tuple[str, ...]:
         """The tunnel ids still up in ``scenario``."""
@@ -298,6 +296,7 @@ class Analysis:
         validation_errors: int = 0,
         site_of: Callable[[str], Site] | None = None,
         report: str = "",
+        worst: dict[str, list[int]] | None = None,
     ) -> Analysis:
         d: dict[str, Any] = json.loads(text)
         document = {"file": source, "validation_errors": validation_errors, **d}
@@ -310,7 +309,7 @@ class Analysis:
             algorithm=str(d["ecmp"]["algorithm"]),
             seed=int(d["ecmp"]["seed"]),
             flow_sample=int(d["ecmp"]["flow_sample"]),
-            sites=tuple(SiteAnalysis._from(s, site_of) for s in d["sites"]),
+            sites=tuple(SiteAnalysis._from(s, (worst or {}).get(s["name"], []), site_of) for s in d["sites"]),
             _document=document,
             _report=report,
         )

@@ -21,15 +21,15 @@ use crate::topology::helper;
 /// The keyword arguments of `Topology.analyze`, before they become `AnalysisOptions`.
 pub(crate) struct Args<'a, 'py> {
     pub site: Option<&'a str>,
-    pub max_failures: &'a Bound<'py, PyAny>,
+    pub max_failures: Option<&'a Bound<'py, PyAny>>,
     pub availability: Option<&'a Bound<'py, PyAny>>,
     pub component_availability: Option<&'a Bound<'py, PyAny>>,
     pub algorithm: Option<&'a Bound<'py, PyAny>>,
     pub seed: Option<&'a Bound<'py, PyAny>>,
     pub weights: Option<&'a Bound<'py, PyAny>>,
-    pub flow_sample: &'a Bound<'py, PyAny>,
+    pub flow_sample: Option<&'a Bound<'py, PyAny>>,
     pub capacity_shares: Option<&'a Bound<'py, PyAny>>,
-    pub max_scenarios: &'a Bound<'py, PyAny>,
+    pub max_scenarios: Option<&'a Bound<'py, PyAny>>,
 }
 
 fn not_none<'a, 'py>(o: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
@@ -51,8 +51,17 @@ fn number(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<f64> {
         .map_err(|_| errors::analysis_message(py, &format!("{what} must be a number")))
 }
 
-/// A count in `0..=usize::MAX` for `max_failures`, `flow_sample`, `max_scenarios`.
-fn count(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
+/// A count in `0..=usize::MAX` for `max_failures`, `flow_sample`, `max_scenarios`, or
+/// `default` when not given.
+fn count(
+    py: Python<'_>,
+    obj: Option<&Bound<'_, PyAny>>,
+    what: &str,
+    default: usize,
+) -> PyResult<usize> {
+    let Some(obj) = not_none(obj) else {
+        return Ok(default);
+    };
     if obj.extract::<bool>().is_ok() {
         return Err(errors::analysis_message(
             py,
@@ -126,10 +135,26 @@ fn availability_inputs(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Avail
 impl Args<'_, '_> {
     /// The core's options; every Python value checked here, every range by the core.
     pub(crate) fn options(&self, py: Python<'_>) -> PyResult<AnalysisOptions> {
+        use vpnha::analysis::{DEFAULT_FLOW_SAMPLE, DEFAULT_MAX_FAILURES, DEFAULT_MAX_SCENARIOS};
         let mut o = AnalysisOptions::new()
-            .with_max_failures(count(py, self.max_failures, "max_failures")?)
-            .with_flow_sample(count(py, self.flow_sample, "flow_sample")?)
-            .with_max_scenarios(count(py, self.max_scenarios, "max_scenarios")?);
+            .with_max_failures(count(
+                py,
+                self.max_failures,
+                "max_failures",
+                DEFAULT_MAX_FAILURES,
+            )?)
+            .with_flow_sample(count(
+                py,
+                self.flow_sample,
+                "flow_sample",
+                DEFAULT_FLOW_SAMPLE,
+            )?)
+            .with_max_scenarios(count(
+                py,
+                self.max_scenarios,
+                "max_scenarios",
+                DEFAULT_MAX_SCENARIOS,
+            )?);
         if let Some(site) = self.site {
             o = o.with_site(site);
         }
@@ -172,8 +197,10 @@ impl Args<'_, '_> {
     }
 }
 
-/// Runs the analysis without the GIL and builds `vpnha.Analysis` from its JSON shape and
-/// the readable report `vpnha analyze` prints.
+/// Runs the analysis without the GIL and builds `vpnha.Analysis` from its JSON shape, the
+/// readable report `vpnha analyze` prints and each site's scenarios in the core's worst-first
+/// order. `validation_errors` is the topology's error count when the caller knows it (a
+/// `check()` that passed), else it is counted here.
 /// `progress(site, done, total)` is called with the GIL taken; the first exception it
 /// raises stops further calls and is raised once the core returns.
 pub(crate) fn run<'py>(
@@ -181,6 +208,7 @@ pub(crate) fn run<'py>(
     topology: &Topology,
     source: &str,
     options: &AnalysisOptions,
+    validation_errors: Option<usize>,
     progress: Option<&Bound<'py, PyAny>>,
     site_of: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -188,11 +216,13 @@ pub(crate) fn run<'py>(
     let progress = not_none(progress).map(|p| p.clone().unbind());
     let mut failure: Option<PyErr> = None;
     let result = py.detach(|| {
-        let validation_errors = topology
-            .validate()
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        let validation_errors = validation_errors.unwrap_or_else(|| {
+            topology
+                .validate()
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count()
+        });
         let analysis = match &progress {
             None => topology.analyze_with(options)?,
             Some(callback) => topology.analyze_with_progress(options, &mut |p: Progress<'_>| {
@@ -213,18 +243,30 @@ pub(crate) fn run<'py>(
             .text_report(source)
             .with_validation_errors(validation_errors)
             .to_string();
-        Ok::<_, AnalysisError>((validation_errors, text, report))
+        let worst: Vec<(String, Vec<usize>)> = analysis
+            .sites
+            .iter()
+            .map(|site| (site.site.name.clone(), site.worst_order()))
+            .collect();
+        Ok::<_, AnalysisError>((validation_errors, text, report, worst))
     });
     if let Some(e) = failure {
         return Err(e);
     }
-    let (validation_errors, text, report) = result.map_err(|e| errors::analysis_error(py, &e))?;
+    let (validation_errors, text, report, worst) =
+        result.map_err(|e| errors::analysis_error(py, &e))?;
     let text = text.map_err(|e| errors::vpnha_error(py, &e))?;
     let kwargs = PyDict::new(py);
     kwargs.set_item("source", source)?;
     kwargs.set_item("validation_errors", validation_errors)?;
     kwargs.set_item("site_of", site_of)?;
     kwargs.set_item("report", report)?;
+    kwargs.set_item(
+        "worst",
+        worst
+            .into_iter()
+            .collect::<std::collections::HashMap<_, _>>(),
+    )?;
     helper(&BUILD, py, "vpnha._analysis", "Analysis")?
         .bind(py)
         .call_method("_from_json", (text,), Some(&kwargs))

@@ -876,34 +876,33 @@ impl PyTopology {
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
         let this = slf.get();
-        let default = |o: Option<&Bound<'py, PyAny>>, n: usize| -> PyResult<Bound<'py, PyAny>> {
-            match o.filter(|o| !o.is_none()) {
-                Some(o) => Ok(o.clone()),
-                None => Ok(n.into_pyobject(py)?.into_any()),
-            }
-        };
         let args = analysis::Args {
             site,
-            max_failures: &default(max_failures, vpnha::analysis::DEFAULT_MAX_FAILURES)?,
+            max_failures,
             availability,
             component_availability,
             algorithm,
             seed,
             weights,
-            flow_sample: &default(flow_sample, vpnha::analysis::DEFAULT_FLOW_SAMPLE)?,
+            flow_sample,
             capacity_shares,
-            max_scenarios: &default(max_scenarios, vpnha::analysis::DEFAULT_MAX_SCENARIOS)?,
+            max_scenarios,
         };
         let options = args.options(py)?;
-        if check {
+        // A check that passed leaves no error finding to count again.
+        let validation_errors = if check {
             this.check(py)?;
-        }
+            Some(0)
+        } else {
+            None
+        };
         let site_of = slf.getattr("site")?;
         analysis::run(
             py,
             &this.inner,
             this.name_of_source(),
             &options,
+            validation_errors,
             progress,
             &site_of,
         )

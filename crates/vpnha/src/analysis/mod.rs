@@ -541,7 +541,14 @@ impl SiteAnalysis {
     /// The `n` worst scenarios: outages first (planned maintenance, then fewer failures
     /// first), then by longest interruption, then by the share of flows affected.
     pub fn worst_scenarios(&self, n: usize) -> Vec<&Scenario> {
-        let mut v: Vec<&Scenario> = self.scenarios.iter().collect();
+        let mut order = self.worst_order();
+        order.truncate(n);
+        order.into_iter().map(|i| &self.scenarios[i]).collect()
+    }
+
+    /// The indices of every scenario in [`SiteAnalysis::worst_scenarios`] order, for callers
+    /// that keep the scenarios elsewhere (the bindings).
+    pub fn worst_order(&self) -> Vec<usize> {
         let key = |s: &Scenario| {
             (
                 s.reachable,
@@ -550,15 +557,16 @@ impl SiteAnalysis {
                 std::cmp::Reverse(s.interruption.seconds.map_or(0, |[_, hi]| hi)),
             )
         };
-        v.sort_by(|a, b| {
+        let mut order: Vec<usize> = (0..self.scenarios.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.scenarios[a], &self.scenarios[b]);
             key(a).cmp(&key(b)).then_with(|| {
                 b.affected_share
                     .unwrap_or(0.0)
                     .total_cmp(&a.affected_share.unwrap_or(0.0))
             })
         });
-        v.truncate(n);
-        v
+        order
     }
 }
 
