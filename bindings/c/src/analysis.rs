@@ -19,8 +19,8 @@ use vpnha::{Severity, Topology};
 
 use crate::ecmp::{VPNHA_ALGORITHM_STABLE, algorithm_of, vpnha_algorithm};
 use crate::ffi::{
-    CText, Checked, Out, TextBuf, arg_cstr, arg_ref, arg_slice, arg_struct_size, ffi_boundary,
-    ffi_status,
+    CText, Checked, Out, TextBuf, arg_cstr, arg_ref, arg_slice, arg_struct_size, copy_text,
+    ffi_boundary, ffi_status,
 };
 use crate::status::vpnha_status;
 use crate::topology::vpnha_topology;
@@ -515,6 +515,17 @@ impl vpnha_analysis {
         }
     }
 
+    /// Runs the core's analysis and keeps what C reads.
+    fn run(t: &Topology, options: &AnalysisOptions) -> Result<Self, AnalysisError> {
+        let analysis = t.analyze_with(options)?;
+        let errors = t
+            .validate()
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Ok(Self::new(analysis, errors))
+    }
+
     fn site(&self, index: usize) -> Checked<(&SiteEntry, &SiteAnalysis)> {
         match (self.sites.get(index), self.analysis.sites.get(index)) {
             (Some(e), Some(s)) => Ok((e, s)),
@@ -554,32 +565,36 @@ impl vpnha_analysis {
     }
 }
 
-/// A borrowed name to C: its pointer, and its length when asked for.
+/// The body of the name accessors: the handle and `out_name` are checked, then site
+/// `site_index`, then `pick` finds the name's index in the site's strings
+/// (`VPNHA_OUT_OF_RANGE` when it finds none); `*out_name` receives the borrowed name and
+/// `*out_name_len`, when not NULL, its length.
 ///
 /// # Safety
 ///
-/// `out_len`, when given, must be valid for a write.
-unsafe fn write_name(text: &CText, out: Out<*const c_char>, out_len: Option<Out<usize>>) {
+/// `analysis` must be NULL or a live handle; `out_name` and `out_name_len` must each be NULL
+/// or valid for a write.
+unsafe fn borrow_name(
+    analysis: *const vpnha_analysis,
+    site_index: usize,
+    out_name: *mut *const c_char,
+    out_name_len: *mut usize,
+    pick: impl FnOnce(&SiteEntry) -> Option<&usize>,
+) -> Checked<()> {
+    // SAFETY: the caller's promise.
+    let a = unsafe { arg_ref(analysis) }?;
+    let out = Out::new(out_name)?;
+    let (e, _) = a.site(site_index)?;
+    let &i = pick(e).ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
+    let name = e.string(i);
     // SAFETY: the caller's promise.
     unsafe {
-        out.write(text.as_ptr());
-        if let Some(len) = out_len {
-            len.write(text.as_str().len());
+        out.write(name.as_ptr());
+        if let Some(len) = Out::optional(out_name_len) {
+            len.write(name.len());
         }
     }
-}
-
-impl vpnha_analysis {
-    /// Runs the core's analysis and keeps what C reads.
-    fn run(t: &Topology, options: &AnalysisOptions) -> Result<Self, AnalysisError> {
-        let analysis = t.analyze_with(options)?;
-        let errors = t
-            .validate()
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        Ok(Self::new(analysis, errors))
-    }
+    Ok(())
 }
 
 /// Analyses every site of the topology: each failure set of 1 to `max_failures` components
@@ -753,12 +768,7 @@ pub unsafe extern "C" fn vpnha_topology_analyze_with(
             Err((status, message)) => {
                 // SAFETY: the caller's promise on `error_buf` and `out_error_len`; the
                 // message is ours, so it overlaps neither.
-                unsafe {
-                    let n = error.write_truncated(&message);
-                    if let Some(len) = error_len {
-                        len.write(n);
-                    }
-                }
+                unsafe { error.write_reason(&message, error_len) };
                 Err(status)
             }
         }
@@ -822,11 +832,11 @@ pub unsafe extern "C" fn vpnha_analysis_site(
         let (e, s) = a.site(site_index)?;
         let site = vpnha_site_analysis {
             name: e.name.as_ptr(),
-            name_len: e.name.as_str().len(),
+            name_len: e.name.len(),
             pattern: e.pattern.as_ptr(),
-            pattern_len: e.pattern.as_str().len(),
+            pattern_len: e.pattern.len(),
             verdict: e.verdict.as_ptr(),
-            verdict_len: e.verdict.as_str().len(),
+            verdict_len: e.verdict.len(),
             availability: s.availability.probability,
             unavailability: s.availability.unavailability,
             nines: s.availability.nines(),
@@ -869,9 +879,9 @@ pub unsafe extern "C" fn vpnha_analysis_reason(
             .ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
         let reason = vpnha_redundancy_reason {
             reason: code.as_ptr(),
-            reason_len: code.as_str().len(),
+            reason_len: code.len(),
             message: message.as_ptr(),
-            message_len: message.as_str().len(),
+            message_len: message.len(),
         };
         // SAFETY: the caller's promise.
         unsafe { out.write(reason) };
@@ -898,16 +908,11 @@ pub unsafe extern "C" fn vpnha_analysis_single_point_of_failure(
 ) -> vpnha_status {
     ffi_status!({
         // SAFETY: the caller's promise.
-        let a = unsafe { arg_ref(analysis) }?;
-        let out = Out::new(out_name)?;
-        let (e, _) = a.site(site_index)?;
-        let &i = e
-            .single_points_of_failure
-            .get(index)
-            .ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
-        // SAFETY: the caller's promise.
-        unsafe { write_name(e.string(i), out, Out::optional(out_name_len)) };
-        Ok(())
+        unsafe {
+            borrow_name(analysis, site_index, out_name, out_name_len, |e| {
+                e.single_points_of_failure.get(index)
+            })
+        }
     })
 }
 
@@ -957,17 +962,11 @@ pub unsafe extern "C" fn vpnha_analysis_cut_set_component(
 ) -> vpnha_status {
     ffi_status!({
         // SAFETY: the caller's promise.
-        let a = unsafe { arg_ref(analysis) }?;
-        let out = Out::new(out_name)?;
-        let (e, _) = a.site(site_index)?;
-        let &i = e
-            .cut_sets
-            .get(cut_set)
-            .and_then(|set| set.get(index))
-            .ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
-        // SAFETY: the caller's promise.
-        unsafe { write_name(e.string(i), out, Out::optional(out_name_len)) };
-        Ok(())
+        unsafe {
+            borrow_name(analysis, site_index, out_name, out_name_len, |e| {
+                e.cut_sets.get(cut_set).and_then(|set| set.get(index))
+            })
+        }
     })
 }
 
@@ -1003,9 +1002,9 @@ pub unsafe extern "C" fn vpnha_analysis_scenario(
             interruption_min_seconds: sc.seconds[0],
             interruption_max_seconds: sc.seconds[1],
             cause: cause.as_ptr(),
-            cause_len: cause.as_str().len(),
+            cause_len: cause.len(),
             assumption: assumption.as_ptr(),
-            assumption_len: assumption.as_str().len(),
+            assumption_len: assumption.len(),
             planned: sc.planned,
             reachable: sc.reachable,
         };
@@ -1033,17 +1032,13 @@ pub unsafe extern "C" fn vpnha_analysis_scenario_failed(
 ) -> vpnha_status {
     ffi_status!({
         // SAFETY: the caller's promise.
-        let a = unsafe { arg_ref(analysis) }?;
-        let out = Out::new(out_name)?;
-        let (e, _) = a.site(site_index)?;
-        let &i = e
-            .scenarios
-            .get(scenario)
-            .and_then(|sc| sc.failed.get(index))
-            .ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
-        // SAFETY: the caller's promise.
-        unsafe { write_name(e.string(i), out, Out::optional(out_name_len)) };
-        Ok(())
+        unsafe {
+            borrow_name(analysis, site_index, out_name, out_name_len, |e| {
+                e.scenarios
+                    .get(scenario)
+                    .and_then(|sc| sc.failed.get(index))
+            })
+        }
     })
 }
 
@@ -1067,12 +1062,8 @@ pub unsafe extern "C" fn vpnha_analysis_write_text(
     out_len: *mut usize,
 ) -> vpnha_status {
     ffi_status!({
-        // SAFETY: the caller's promise.
-        let a = unsafe { arg_ref(analysis) }?;
-        let buf = TextBuf::new(buf, buf_len)?;
-        let out_len = Out::new(out_len)?;
-        // SAFETY: the caller's promise on the buffer and `out_len`.
-        unsafe { buf.write_all(a.text(), out_len) }
+        // SAFETY: the caller's promise on the handle, the buffer and `out_len`.
+        unsafe { copy_text(analysis, buf, buf_len, out_len, |a| Ok(a.text())) }
     })
 }
 
@@ -1093,12 +1084,8 @@ pub unsafe extern "C" fn vpnha_analysis_write_json(
     out_len: *mut usize,
 ) -> vpnha_status {
     ffi_status!({
-        // SAFETY: the caller's promise.
-        let a = unsafe { arg_ref(analysis) }?;
-        let buf = TextBuf::new(buf, buf_len)?;
-        let out_len = Out::new(out_len)?;
-        // SAFETY: the caller's promise on the buffer and `out_len`.
-        unsafe { buf.write_all(a.json(), out_len) }
+        // SAFETY: the caller's promise on the handle, the buffer and `out_len`.
+        unsafe { copy_text(analysis, buf, buf_len, out_len, |a| Ok(a.json())) }
     })
 }
 

@@ -193,15 +193,11 @@ pub(crate) fn algorithm_of(algorithm: vpnha_algorithm) -> Checked<Algorithm> {
 /// memory that nothing mutates for `'a`.
 #[inline(always)]
 unsafe fn group_ref<'a>(p: *const vpnha_ecmp_group) -> Checked<&'a EcmpGroup> {
+    check_group_ptr(p)?;
     let slot = p.cast::<Slot>();
-    if slot.is_null() {
-        return Err(vpnha_status::VPNHA_NULL_PARAMETER);
-    }
-    if !slot.is_aligned() {
-        return Err(vpnha_status::VPNHA_MISALIGNED);
-    }
-    // SAFETY: non-NULL and aligned; the tag is an integer at offset 0, read without making a
-    // reference to the group, which may not be one yet.
+    // SAFETY: non-NULL and aligned (for a `Slot` too, asserted at compile time); the tag is an
+    // integer at offset 0, read without making a reference to the group, which may not be one
+    // yet.
     if unsafe { (&raw const (*slot).tag).read() } != TAG {
         return Err(vpnha_status::VPNHA_NOT_INITIALIZED);
     }
@@ -255,7 +251,10 @@ fn check_count(count: usize) -> Checked<()> {
     }
 }
 
-fn check_group_ptr(p: *mut vpnha_ecmp_group) -> Checked<()> {
+/// Refuses NULL and misaligned group memory. A pointer aligned for a `vpnha_ecmp_group` is
+/// aligned for the `Slot` inside (asserted at compile time).
+#[inline(always)]
+fn check_group_ptr(p: *const vpnha_ecmp_group) -> Checked<()> {
     if p.is_null() {
         Err(vpnha_status::VPNHA_NULL_PARAMETER)
     } else if !p.is_aligned() {

@@ -243,6 +243,22 @@ impl TextBuf {
         Ok(())
     }
 
+    /// How the reason for a failure reaches C: [`TextBuf::write_truncated`], and the full
+    /// length to `out_len` when the caller wants it.
+    ///
+    /// # Safety
+    ///
+    /// As [`TextBuf::write_truncated`]; `out_len`, when given, must be valid for a write.
+    pub(crate) unsafe fn write_reason(self, text: &str, out_len: Option<Out<usize>>) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            let n = self.write_truncated(text);
+            if let Some(len) = out_len {
+                len.write(n);
+            }
+        }
+    }
+
     /// Copies as much of `text` as fits, cut at a character boundary, and a NUL (nothing when
     /// the buffer has no room at all), as `snprintf` does; gives the full length.
     ///
@@ -274,6 +290,32 @@ impl TextBuf {
     }
 }
 
+/// The body of every function that copies a text of a handle into a C buffer: the handle, the
+/// buffer and `out_len` are checked, in that order; then `text` picks the text from the handle
+/// (or refuses, such as with `VPNHA_OUT_OF_RANGE`), and it is copied whole or not at all, as
+/// [`TextBuf::write_all`] does.
+///
+/// # Safety
+///
+/// `handle` must be NULL or point to a live `T` that nothing mutates during the call, `buf`
+/// must point to `buf_len` writable bytes (or be NULL when `buf_len` is 0), and `out_len` must
+/// be NULL or valid for a write; neither may overlap the text.
+pub(crate) unsafe fn copy_text<T>(
+    handle: *const T,
+    buf: *mut c_char,
+    buf_len: usize,
+    out_len: *mut usize,
+    text: impl FnOnce(&T) -> Checked<&str>,
+) -> Checked<()> {
+    // SAFETY: the caller's promise.
+    let h = unsafe { arg_ref(handle) }?;
+    let buf = TextBuf::new(buf, buf_len)?;
+    let out_len = Out::new(out_len)?;
+    let text = text(h)?;
+    // SAFETY: the caller's promise on the buffer and `out_len`.
+    unsafe { buf.write_all(text, out_len) }
+}
+
 /// Text kept with a terminating NUL, so C can borrow it as a C string and as bytes with a
 /// length. Text with a NUL inside stays whole: the length covers it all.
 #[derive(Debug, Clone)]
@@ -290,6 +332,12 @@ impl CText {
     /// The text, without the NUL.
     pub(crate) fn as_str(&self) -> &str {
         &self.0[..self.0.len() - 1]
+    }
+
+    /// The text's length in bytes, without the NUL: the `_len` that C reads beside
+    /// [`CText::as_ptr`].
+    pub(crate) fn len(&self) -> usize {
+        self.0.len() - 1
     }
 
     /// The text's first byte; a NUL follows its last.
@@ -447,6 +495,7 @@ mod tests {
     fn c_text_keeps_a_nul_after_the_text() {
         let t = CText::new("a\0b");
         assert_eq!(t.as_str(), "a\0b");
+        assert_eq!(t.len(), 3);
         // SAFETY: CText keeps len + 1 bytes behind its pointer.
         let last = unsafe { *t.as_ptr().add(3) };
         assert_eq!(last, 0);

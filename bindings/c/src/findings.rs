@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use vpnha::{Diagnostic, Severity};
 
-use crate::ffi::{CText, Out, TextBuf, arg_ref, ffi_boundary, ffi_status};
+use crate::ffi::{CText, Out, arg_ref, copy_text, ffi_boundary, ffi_status};
 use crate::status::vpnha_status;
 
 /// How serious a finding is, one of the VPNHA_SEVERITY_ constants.
@@ -174,11 +174,11 @@ pub unsafe extern "C" fn vpnha_findings_get(
         let i = f.items.get(index).ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
         let finding = vpnha_finding {
             rule: i.rule.as_ptr(),
-            rule_len: i.rule.as_str().len(),
+            rule_len: i.rule.len(),
             message: i.message.as_ptr(),
-            message_len: i.message.as_str().len(),
+            message_len: i.message.len(),
             path: i.path.as_ptr(),
-            path_len: i.path.as_str().len(),
+            path_len: i.path.len(),
             severity: i.severity,
             line: i.line,
             column: i.column,
@@ -208,11 +208,7 @@ pub unsafe extern "C" fn vpnha_findings_write_text(
     out_len: *mut usize,
 ) -> vpnha_status {
     ffi_status!({
-        // SAFETY: the caller's promise.
-        let f = unsafe { arg_ref(findings) }?;
-        let buf = TextBuf::new(buf, buf_len)?;
-        let out_len = Out::new(out_len)?;
-        // SAFETY: the caller's promise on the buffer and `out_len`.
-        unsafe { buf.write_all(&f.text, out_len) }
+        // SAFETY: the caller's promise on the handle, the buffer and `out_len`.
+        unsafe { copy_text(findings, buf, buf_len, out_len, |f| Ok(&f.text)) }
     })
 }

@@ -404,7 +404,7 @@ fn memory_never_initialised_is_refused_before_it_is_read() {
                 .select(&FlowKey::from(k))
         );
     }
-    assert_eq!(t, t);
+    assert!(t < 3, "tunnel {t} is not one of the group's 3");
 }
 
 #[test]

@@ -6,7 +6,8 @@ use std::ffi::c_char;
 use vpnha::{Format, Topology};
 
 use crate::ffi::{
-    CText, Checked, Out, TextBuf, arg_ref, arg_slice_mut, arg_str, ffi_boundary, ffi_status,
+    CText, Checked, Out, TextBuf, arg_ref, arg_slice_mut, arg_str, copy_text, ffi_boundary,
+    ffi_status,
 };
 use crate::findings::vpnha_findings;
 use crate::status::vpnha_status;
@@ -125,12 +126,7 @@ pub unsafe extern "C" fn vpnha_topology_parse(
         let report = |message: &str, status: vpnha_status| {
             // SAFETY: the caller's promise on `error_buf` and `out_error_len`; the message is
             // ours, so it overlaps neither.
-            unsafe {
-                let n = error.write_truncated(message);
-                if let Some(len) = error_len {
-                    len.write(n);
-                }
-            }
+            unsafe { error.write_reason(message, error_len) };
             Err(status)
         };
         let Some(format) = format_of(format) else {
@@ -210,16 +206,16 @@ pub unsafe extern "C" fn vpnha_topology_tunnel_id(
     out_len: *mut usize,
 ) -> vpnha_status {
     ffi_status!({
-        // SAFETY: the caller's promise.
-        let t = unsafe { arg_ref(topology) }?;
-        let buf = TextBuf::new(buf, buf_len)?;
-        let out_len = Out::new(out_len)?;
-        let id = t
-            .tunnels
-            .get(index)
-            .ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
-        // SAFETY: the caller's promise on the buffer and `out_len`.
-        unsafe { buf.write_all(id.as_str(), out_len) }
+        // SAFETY: the caller's promise on the handle, the buffer and `out_len`.
+        unsafe {
+            copy_text(topology, buf, buf_len, out_len, |t| {
+                let id = t
+                    .tunnels
+                    .get(index)
+                    .ok_or(vpnha_status::VPNHA_OUT_OF_RANGE)?;
+                Ok(id.as_str())
+            })
+        }
     })
 }
 
@@ -288,13 +284,12 @@ pub unsafe extern "C" fn vpnha_topology_site_name(
     out_len: *mut usize,
 ) -> vpnha_status {
     ffi_status!({
-        // SAFETY: the caller's promise.
-        let t = unsafe { arg_ref(topology) }?;
-        let buf = TextBuf::new(buf, buf_len)?;
-        let out_len = Out::new(out_len)?;
-        let site = t.site(site_index)?;
-        // SAFETY: the caller's promise on the buffer and `out_len`.
-        unsafe { buf.write_all(site.name.as_str(), out_len) }
+        // SAFETY: the caller's promise on the handle, the buffer and `out_len`.
+        unsafe {
+            copy_text(topology, buf, buf_len, out_len, |t| {
+                t.site(site_index).map(|s| s.name.as_str())
+            })
+        }
     })
 }
 

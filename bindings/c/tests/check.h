@@ -1,6 +1,7 @@
 /*
  * A minimal test harness for the C tests of vpnha: CHECK macros that count and report
- * failures with file and line, and a summary line "NAME: N passed, N failed".
+ * failures with file and line, and a summary line "NAME: N passed, N failed"; and the
+ * fixtures the tests share: reading a file, parsing an example topology.
  *
  * SPDX-License-Identifier: MIT OR Apache-2.0
  */
@@ -101,6 +102,40 @@ static inline char *read_file(const char *path, size_t *len) {
         *len = n;
     }
     return buf;
+}
+
+/* Reads examples/NAME.yaml under ROOT, the repository root a test program is given; stops the
+ * program when it cannot. */
+static inline char *read_example(const char *root, const char *name, size_t *len) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples/%s.yaml", root, name);
+    char *text = read_file(path, len);
+    if (text == NULL) {
+        fprintf(stderr, "cannot read %s\n", path);
+    }
+    REQUIRE(text != NULL);
+    return text;
+}
+
+/* Parses a topology; on failure prints the reason and gives NULL. */
+static inline vpnha_topology *parse_text(const char *text, size_t len, vpnha_format format) {
+    vpnha_topology *t = NULL;
+    char err[512];
+    vpnha_status s = vpnha_topology_parse(text, len, format, &t, err, sizeof err, NULL);
+    if (s != VPNHA_OK) {
+        fprintf(stderr, "parse failed (%s): %s\n", vpnha_status_message(s), err);
+        return NULL;
+    }
+    return t;
+}
+
+/* Parses examples/NAME.yaml under ROOT; NULL (the reason printed) when it does not parse. */
+static inline vpnha_topology *parse_example(const char *root, const char *name) {
+    size_t len = 0;
+    char *text = read_example(root, name, &len);
+    vpnha_topology *t = parse_text(text, len, VPNHA_FORMAT_YAML);
+    free(text);
+    return t;
 }
 
 #endif /* VPNHA_TEST_CHECK_H */

@@ -42,32 +42,10 @@ static const char NO_SITES[] =
     "version: 1\n"
     "gateway: {sku: VpnGw1AZ, generation: Generation1, instances: [{public_ip: 192.0.2.1}]}\n";
 
-static vpnha_topology *parse_text(const char *text, size_t len) {
-    vpnha_topology *t = NULL;
-    char err[512];
-    vpnha_status s = vpnha_topology_parse(text, len, VPNHA_FORMAT_YAML, &t, err, sizeof err, NULL);
-    if (s != VPNHA_OK) {
-        fprintf(stderr, "parse failed (%s): %s\n", vpnha_status_message(s), err);
-        return NULL;
-    }
-    return t;
-}
-
-static vpnha_topology *parse_example(const char *name) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/%s.yaml", root, name);
-    size_t len = 0;
-    char *text = read_file(path, &len);
-    REQUIRE(text != NULL);
-    vpnha_topology *t = parse_text(text, len);
-    free(text);
-    REQUIRE(t != NULL);
-    return t;
-}
-
 /* The analysis of an example at the CLI's default failure count. */
 static vpnha_analysis *analyse_example(const char *name) {
-    vpnha_topology *t = parse_example(name);
+    vpnha_topology *t = parse_example(root, name);
+    REQUIRE(t != NULL);
     vpnha_analysis *a = NULL;
     CHECK_STATUS(vpnha_topology_analyze(t, VPNHA_DEFAULT_MAX_FAILURES, &a), VPNHA_OK);
     vpnha_topology_free(t); /* the analysis does not need the topology */
@@ -98,6 +76,28 @@ static int str_is(const char *s, size_t len, const char *want) {
 
 /* ---- the reports are the CLI's -------------------------------------------------------- */
 
+/* Compares a report of the C API with the CLI's report of the same name in cli_reports. */
+static void check_report(const vpnha_analysis *a, const char *name) {
+    static const char *const kinds[] = {"json", "txt"};
+    static const report_fn writers[] = {vpnha_analysis_write_json, vpnha_analysis_write_text};
+    for (size_t k = 0; k < 2; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.%s", cli_reports, name, kinds[k]);
+        size_t want_len = 0, got_len = 0;
+        char *want = read_file(path, &want_len);
+        if (want == NULL) {
+            fprintf(stderr, "%s is missing: run cli_reports.sh (make test-c does)\n", path);
+        }
+        REQUIRE(want != NULL);
+        char *got = report(a, writers[k], &got_len);
+        int same = got_len == want_len && memcmp(got, want, got_len) == 0;
+        if (!same) fprintf(stderr, "%s: the C API's report differs from %s\n", name, path);
+        CHECK(same);
+        free(got);
+        free(want);
+    }
+}
+
 static void reports_are_what_vpnha_analyze_prints(void) {
     /* Every example the CLI analyses: clean ones, and broken ones analysed as written. */
     static const char *const names[] = {
@@ -106,26 +106,7 @@ static void reports_are_what_vpnha_analyze_prints(void) {
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         vpnha_analysis *a = analyse_example(names[i]);
-        static const char *const kinds[] = {"json", "txt"};
-        static const report_fn writers[] = {vpnha_analysis_write_json, vpnha_analysis_write_text};
-        for (size_t k = 0; k < 2; k++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s.%s", cli_reports, names[i], kinds[k]);
-            size_t want_len = 0, got_len = 0;
-            char *want = read_file(path, &want_len);
-            if (want == NULL) {
-                fprintf(stderr, "%s is missing: run cli_reports.sh (make test-c does)\n", path);
-            }
-            REQUIRE(want != NULL);
-            char *got = report(a, writers[k], &got_len);
-            int same = got_len == want_len && memcmp(got, want, got_len) == 0;
-            if (!same) {
-                fprintf(stderr, "%s: the C API's report differs from %s\n", names[i], path);
-            }
-            CHECK(same);
-            free(got);
-            free(want);
-        }
+        check_report(a, names[i]);
         vpnha_analysis_free(a);
     }
 }
@@ -238,7 +219,8 @@ static void dual_redundancy_meets_redundancy_with_no_single_point_of_failure(voi
     vpnha_analysis_free(a);
 
     /* Three failures at once: more scenarios, and cut sets of three. */
-    vpnha_topology *t = parse_example("dual-redundancy");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
+    REQUIRE(t != NULL);
     CHECK_STATUS(vpnha_topology_analyze(t, 3, &a), VPNHA_OK);
     CHECK_STATUS(vpnha_analysis_site(a, 0, &s), VPNHA_OK);
     CHECK(s.max_failures == 3 && s.scenario_count > 80 && s.minimal_cut_set_count > 8);
@@ -247,7 +229,7 @@ static void dual_redundancy_meets_redundancy_with_no_single_point_of_failure(voi
 }
 
 static void sites_are_numbered_as_the_topology_numbers_them(void) {
-    vpnha_topology *t = parse_text(THREE_SITES, sizeof THREE_SITES - 1);
+    vpnha_topology *t = parse_text(THREE_SITES, sizeof THREE_SITES - 1, VPNHA_FORMAT_YAML);
     REQUIRE(t != NULL);
     vpnha_analysis *a = NULL;
     CHECK_STATUS(vpnha_topology_analyze(t, 1, &a), VPNHA_OK);
@@ -286,7 +268,8 @@ static void sites_are_numbered_as_the_topology_numbers_them(void) {
 /* ---- refusals ----------------------------------------------------------------------------- */
 
 static void an_analysis_that_cannot_run_is_refused(void) {
-    vpnha_topology *t = parse_example("dual-redundancy");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
+    REQUIRE(t != NULL);
     vpnha_analysis *const sentinel = (vpnha_analysis *)&t;
     /* 0 failures, more than the site's 12 components, no sites at all. */
     static const size_t ks[] = {0, 13, 99, SIZE_MAX};
@@ -300,7 +283,7 @@ static void an_analysis_that_cannot_run_is_refused(void) {
     vpnha_analysis_free(a);
     vpnha_topology_free(t);
 
-    t = parse_text(NO_SITES, sizeof NO_SITES - 1);
+    t = parse_text(NO_SITES, sizeof NO_SITES - 1, VPNHA_FORMAT_YAML);
     REQUIRE(t != NULL);
     a = sentinel;
     CHECK_STATUS(vpnha_topology_analyze(t, VPNHA_DEFAULT_MAX_FAILURES, &a), VPNHA_ANALYSIS_FAILED);
@@ -310,7 +293,8 @@ static void an_analysis_that_cannot_run_is_refused(void) {
 }
 
 static void analysis_calls_refuse_null_and_write_nothing(void) {
-    vpnha_topology *t = parse_example("active-standby");
+    vpnha_topology *t = parse_example(root, "active-standby");
+    REQUIRE(t != NULL);
     vpnha_analysis *a = NULL;
     CHECK_STATUS(vpnha_topology_analyze(NULL, 2, &a), VPNHA_NULL_PARAMETER);
     CHECK(a == NULL);
@@ -436,28 +420,6 @@ static vpnha_analysis_options default_options(void) {
     return o;
 }
 
-/* Compares a report of the C API with the CLI's report of the same name in cli_reports. */
-static void check_report(const vpnha_analysis *a, const char *name) {
-    static const char *const kinds[] = {"json", "txt"};
-    static const report_fn writers[] = {vpnha_analysis_write_json, vpnha_analysis_write_text};
-    for (size_t k = 0; k < 2; k++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s.%s", cli_reports, name, kinds[k]);
-        size_t want_len = 0, got_len = 0;
-        char *want = read_file(path, &want_len);
-        if (want == NULL) {
-            fprintf(stderr, "%s is missing: run cli_reports.sh (make test-c does)\n", path);
-        }
-        REQUIRE(want != NULL);
-        char *got = report(a, writers[k], &got_len);
-        int same = got_len == want_len && memcmp(got, want, got_len) == 0;
-        if (!same) fprintf(stderr, "%s: the C API's report differs from %s\n", name, path);
-        CHECK(same);
-        free(got);
-        free(want);
-    }
-}
-
 /* vpnha_topology_analyze_with, checking that a failure writes nothing to the output and a
  * NUL-terminated reason of the length it gives; the reason is left in `error`. */
 static vpnha_analysis *analyse_with(const vpnha_topology *t, const vpnha_analysis_options *o,
@@ -495,7 +457,8 @@ static void the_default_options_analyse_as_vpnha_topology_analyze(void) {
     /* The same reports as the CLI's without options, for every example. */
     static const char *const names[] = {"active-standby", "dual-redundancy", "broken-bgp"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        vpnha_topology *t = parse_example(names[i]);
+        vpnha_topology *t = parse_example(root, names[i]);
+        REQUIRE(t != NULL);
         char error[512];
         vpnha_analysis *a = analyse_with(t, &o, VPNHA_OK, error, sizeof error);
         vpnha_topology_free(t);
@@ -518,7 +481,8 @@ static void the_default_options_analyse_as_vpnha_topology_analyze(void) {
 static void options_give_the_reports_of_vpnha_analyze_with_the_same_options(void) {
     char error[512];
     /* vpnha analyze --site a --max-failures 3 --algorithm maglev --seed 7 --capacity 0.25 */
-    vpnha_topology *t = parse_example("broken-bgp");
+    vpnha_topology *t = parse_example(root, "broken-bgp");
+    REQUIRE(t != NULL);
     vpnha_analysis_options o = default_options();
     static const double quarter[] = {0.25};
     o.site = "a";
@@ -541,7 +505,8 @@ static void options_give_the_reports_of_vpnha_analyze_with_the_same_options(void
 
     /* vpnha analyze --max-failures 3 --algorithm rendezvous --seed 99 --capacity 0.75
      *               --capacity 0.25 */
-    t = parse_example("dual-redundancy");
+    t = parse_example(root, "dual-redundancy");
+    REQUIRE(t != NULL);
     static const double shares[] = {0.75, 0.25};
     o = default_options();
     o.max_failures = 3;
@@ -585,7 +550,8 @@ static void availabilities_in_the_options_change_the_figures(void) {
      * tunnel, in series; no ISP is named. Every kind at 0.99: */
     const double p = 0.99;
     const double want = p * (1.0 - (1.0 - p) * (1.0 - p)) * p * p;
-    vpnha_topology *t = parse_example("active-standby");
+    vpnha_topology *t = parse_example(root, "active-standby");
+    REQUIRE(t != NULL);
     vpnha_analysis_options o = default_options();
     o.gateway_instance_availability = p;
     o.device_availability = p;
@@ -632,7 +598,8 @@ static void availabilities_in_the_options_change_the_figures(void) {
 }
 
 static void refused_options_give_the_status_and_the_reason(void) {
-    vpnha_topology *t = parse_example("dual-redundancy");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
+    REQUIRE(t != NULL);
     char error[512];
     vpnha_analysis_options o = default_options();
 
@@ -722,7 +689,8 @@ static void refused_options_give_the_status_and_the_reason(void) {
 }
 
 static void the_error_buffer_follows_the_conventions_of_vpnha_topology_parse(void) {
-    vpnha_topology *t = parse_example("dual-redundancy");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
+    REQUIRE(t != NULL);
     vpnha_analysis_options o = default_options();
     o.site = "hqq";
     const char *full = "no site is named `hqq`; did you mean `hq`?";

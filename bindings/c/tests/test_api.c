@@ -66,29 +66,6 @@ static const char TOML_TOPOLOGY[] =
     "[[local_gateways]]\nname = \"a\"\ngateway_ip = \"203.0.113.1\"\n"
     "[[connections]]\nname = \"ca\"\nlocal_gateway = \"a\"\n";
 
-static vpnha_topology *parse_text(const char *text, size_t len, vpnha_format format) {
-    vpnha_topology *t = NULL;
-    char err[512];
-    size_t err_len = 0;
-    vpnha_status s = vpnha_topology_parse(text, len, format, &t, err, sizeof err, &err_len);
-    if (s != VPNHA_OK) {
-        fprintf(stderr, "parse failed (%s): %s\n", vpnha_status_message(s), err);
-        return NULL;
-    }
-    return t;
-}
-
-static vpnha_topology *parse_example(const char *name) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/%s", root, name);
-    size_t len = 0;
-    char *text = read_file(path, &len);
-    REQUIRE(text != NULL);
-    vpnha_topology *t = parse_text(text, len, VPNHA_FORMAT_YAML);
-    free(text);
-    return t;
-}
-
 /* A fixed pseudo-random sequence (SplitMix64). */
 static uint64_t rng_state = 0x5eed;
 static uint64_t rng(void) {
@@ -148,7 +125,7 @@ static void every_status_has_a_static_message(void) {
 static void a_panic_comes_back_as_the_panic_status(void) {
     CHECK_STATUS(vpnha_test_panic(), VPNHA_PANIC);
     /* The library keeps working after a caught panic. */
-    vpnha_topology *t = parse_example("dual-redundancy.yaml");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
     CHECK(t != NULL);
     vpnha_topology_free(t);
     CHECK_STATUS(vpnha_test_panic(), VPNHA_PANIC);
@@ -158,12 +135,11 @@ static void a_panic_comes_back_as_the_panic_status(void) {
 
 static void examples_and_every_format_parse(void) {
     static const char *const examples[] = {
-        "active-active.yaml", "active-standby.yaml", "dual-redundancy.yaml", "multi-device.yaml",
-        "broken-bgp.yaml", "broken-connections.yaml", "broken-gateway.yaml",
-        "broken-multi-device.yaml",
+        "active-active", "active-standby", "dual-redundancy", "multi-device",
+        "broken-bgp", "broken-connections", "broken-gateway", "broken-multi-device",
     };
     for (size_t i = 0; i < sizeof examples / sizeof examples[0]; i++) {
-        vpnha_topology *t = parse_example(examples[i]);
+        vpnha_topology *t = parse_example(root, examples[i]);
         CHECK(t != NULL);
         vpnha_topology_free(t);
     }
@@ -289,11 +265,8 @@ static void garbage_text_never_crashes(void) {
     CHECK(invalid == 300);
 
     /* Every prefix of a real file: a topology or a reason, nothing else. */
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/dual-redundancy.yaml", root);
     size_t len = 0;
-    char *text = read_file(path, &len);
-    REQUIRE(text != NULL);
+    char *text = read_example(root, "dual-redundancy", &len);
     for (size_t cut = 0; cut <= len; cut += 7) {
         vpnha_topology *t = NULL;
         vpnha_status s = vpnha_topology_parse(text, cut, VPNHA_FORMAT_YAML, &t, err, sizeof err, &n);
@@ -332,7 +305,7 @@ static void hostile_text_is_refused(void) {
 /* ---- tunnels and sites ------------------------------------------------------------------ */
 
 static void tunnels_are_listed_in_the_stable_order(void) {
-    vpnha_topology *t = parse_example("dual-redundancy.yaml");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
     REQUIRE(t != NULL);
     static const char *const ids[] = {"hq-a/0", "hq-a/1", "hq-b/0", "hq-b/1"};
     size_t count = 0;
@@ -351,7 +324,7 @@ static void tunnels_are_listed_in_the_stable_order(void) {
 }
 
 static void tunnel_ids_need_room_for_the_nul(void) {
-    vpnha_topology *t = parse_example("dual-redundancy.yaml");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
     REQUIRE(t != NULL);
     char buf[8];
     size_t len = 0;
@@ -369,7 +342,7 @@ static void tunnel_ids_need_room_for_the_nul(void) {
 }
 
 static void tunnel_calls_refuse_bad_arguments(void) {
-    vpnha_topology *t = parse_example("dual-redundancy.yaml");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
     REQUIRE(t != NULL);
     char buf[32];
     size_t n = 77;
@@ -465,7 +438,7 @@ static void site_calls_refuse_bad_arguments(void) {
 /* ---- validation ---------------------------------------------------------------------------- */
 
 static void findings_carry_rule_severity_message_path_and_position(void) {
-    vpnha_topology *t = parse_example("broken-bgp.yaml");
+    vpnha_topology *t = parse_example(root, "broken-bgp");
     REQUIRE(t != NULL);
     vpnha_findings *f = NULL;
     CHECK_STATUS(vpnha_topology_validate(t, &f), VPNHA_OK);
@@ -511,7 +484,7 @@ static void findings_carry_rule_severity_message_path_and_position(void) {
 }
 
 static void a_clean_topology_has_no_errors(void) {
-    vpnha_topology *t = parse_example("dual-redundancy.yaml");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
     REQUIRE(t != NULL);
     vpnha_findings *f = NULL;
     CHECK_STATUS(vpnha_topology_validate(t, &f), VPNHA_OK);
@@ -523,7 +496,7 @@ static void a_clean_topology_has_no_errors(void) {
 }
 
 static void finding_calls_refuse_bad_arguments(void) {
-    vpnha_topology *t = parse_example("broken-bgp.yaml");
+    vpnha_topology *t = parse_example(root, "broken-bgp");
     REQUIRE(t != NULL);
     vpnha_findings *f = NULL;
     CHECK_STATUS(vpnha_topology_validate(NULL, &f), VPNHA_NULL_PARAMETER);
@@ -747,7 +720,7 @@ static void setters_refuse_values_out_of_range_and_change_nothing(void) {
 }
 
 static void a_failure_moves_only_the_failed_tunnels_flows(void) {
-    vpnha_topology *t = parse_example("dual-redundancy.yaml");
+    vpnha_topology *t = parse_example(root, "dual-redundancy");
     REQUIRE(t != NULL);
     size_t hq = 0;
     CHECK_STATUS(vpnha_topology_site_find(t, "hq", 2, &hq), VPNHA_OK);

@@ -61,11 +61,8 @@ static uint64_t rng(void) {
 }
 
 static void loading_a_topology_allocates(void) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/examples/dual-redundancy.yaml", root);
     size_t len = 0;
-    char *text = read_file(path, &len);
-    REQUIRE(text != NULL);
+    char *text = read_example(root, "dual-redundancy", &len);
     vpnha_topology *t = NULL;
     counting = 1;
     heap_calls = 0;

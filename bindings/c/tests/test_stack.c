@@ -25,14 +25,11 @@ static vpnha_ecmp_group group;
 static char deep[40004];
 
 static void load_examples(void) {
-    static const char *const names[] = {"dual-redundancy.yaml", "multi-device.yaml",
-                                        "active-standby.yaml", "broken-bgp.yaml"};
+    static const char *const names[] = {"dual-redundancy", "multi-device", "active-standby",
+                                        "broken-bgp"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/examples/%s", root, names[i]);
         size_t len = 0;
-        char *text = read_file(path, &len);
-        REQUIRE(text != NULL);
+        char *text = read_example(root, names[i], &len);
         vpnha_topology *t = NULL;
         vpnha_findings *f = NULL;
         char err[256];
