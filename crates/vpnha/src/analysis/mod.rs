@@ -542,24 +542,28 @@ impl SiteAnalysis {
     /// first), then by longest interruption, then by the share of flows affected.
     pub fn worst_scenarios(&self, n: usize) -> Vec<&Scenario> {
         let mut v: Vec<&Scenario> = self.scenarios.iter().collect();
-        let key = |s: &Scenario| {
-            (
-                s.reachable,
-                !s.planned,
-                if s.reachable { 0 } else { s.failed.len() },
-                std::cmp::Reverse(s.interruption.seconds.map_or(0, |[_, hi]| hi)),
-            )
-        };
-        v.sort_by(|a, b| {
-            key(a).cmp(&key(b)).then_with(|| {
-                b.affected_share
-                    .unwrap_or(0.0)
-                    .total_cmp(&a.affected_share.unwrap_or(0.0))
-            })
-        });
+        v.sort_by(|a, b| worst_first(a, b));
         v.truncate(n);
         v
     }
+}
+
+/// The order of [`SiteAnalysis::worst_scenarios`], which the text report's table of single
+/// failures follows too.
+fn worst_first(a: &Scenario, b: &Scenario) -> std::cmp::Ordering {
+    let key = |s: &Scenario| {
+        (
+            s.reachable,
+            !s.planned,
+            if s.reachable { 0 } else { s.failed.len() },
+            std::cmp::Reverse(s.interruption.seconds.map_or(0, |[_, hi]| hi)),
+        )
+    };
+    key(a).cmp(&key(b)).then_with(|| {
+        b.affected_share
+            .unwrap_or(0.0)
+            .total_cmp(&a.affected_share.unwrap_or(0.0))
+    })
 }
 
 /// The exact availability of one site, without the scenario enumeration.
@@ -821,7 +825,7 @@ impl Topology {
                     });
                 });
             let figures = figures(&model, &options.capacity_shares)?;
-            let names = |set: &Vec<usize>| -> Vec<String> {
+            let names = |set: &[usize]| -> Vec<String> {
                 set.iter()
                     .map(|&c| model.components[c].name.clone())
                     .collect()
@@ -851,11 +855,12 @@ impl Topology {
                     Verdict::RedundancyNotMet
                 },
                 reasons,
-                single_points_of_failure: spofs
+                single_points_of_failure: names(&spofs),
+                minimal_cut_sets: enumerated
+                    .minimal_cut_sets
                     .iter()
-                    .map(|&c| model.components[c].name.clone())
+                    .map(|s| names(s))
                     .collect(),
-                minimal_cut_sets: enumerated.minimal_cut_sets.iter().map(names).collect(),
                 max_failures: k,
                 availability: figures.availability,
                 tunnels_up: figures.tunnels_up,
