@@ -26,12 +26,7 @@ pub(crate) fn check_file(path: &Path) -> Checked {
     let name = input::display_name(path);
     match input::load(path) {
         Ok(t) => check_topology(name, t),
-        Err(e) => Checked {
-            name,
-            diagnostics: e.diagnostics(),
-            topology: Err(e),
-            outcome: Outcome::Unreadable,
-        },
+        Err(e) => Checked::unreadable(name, e),
     }
 }
 
@@ -52,15 +47,20 @@ pub(crate) fn check_topology(name: String, t: Topology) -> Checked {
 }
 
 impl Checked {
+    /// A file that could not be loaded.
+    fn unreadable(name: String, e: LoadError) -> Checked {
+        Checked {
+            name,
+            diagnostics: e.diagnostics(),
+            topology: Err(e),
+            outcome: Outcome::Unreadable,
+        }
+    }
+
     /// The JSON object of this file.
     pub(crate) fn to_json(&self) -> Value {
         let (errors, warnings) = tally(&self.diagnostics);
-        let status = match self.outcome {
-            Outcome::Unreadable => "unreadable",
-            Outcome::Findings => "errors",
-            Outcome::Ok if warnings > 0 => "warnings",
-            Outcome::Ok => "ok",
-        };
+        let status = self.outcome.status(warnings);
         let sites: Vec<Value> = self.topology.iter().flat_map(sites_json).collect();
         json!({
             "file": self.name,
@@ -151,12 +151,7 @@ pub(crate) fn report_load_error(
     format: OutputFormat,
     out: &mut dyn Write,
 ) -> io::Result<Outcome> {
-    let checked = Checked {
-        name,
-        diagnostics: e.diagnostics(),
-        topology: Err(e),
-        outcome: Outcome::Unreadable,
-    };
+    let checked = Checked::unreadable(name, e);
     match format {
         OutputFormat::Json => {
             writeln!(out, "{}", serde_json::to_string_pretty(&checked.to_json())?)?;

@@ -11,7 +11,7 @@
 //! diagnostic carrying `file` and `pointer` (where in the Azure documents it comes from).
 
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use vpnha::import::azure::{Input, Options};
@@ -19,8 +19,8 @@ use vpnha::import::{Finding, FindingReport, Import};
 use vpnha::{Diagnostic, Format, Report, Rule, Severity, Topology};
 
 use crate::check::{sites_json, write_sites};
-use crate::render::{self, counts};
-use crate::{Outcome, OutputFormat};
+use crate::render::{self, counts, plural};
+use crate::{Outcome, OutputFormat, input};
 
 /// The file format of the written topology.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -87,10 +87,6 @@ fn import(files: &[PathBuf], gateway: Option<&str>) -> Import {
     input.import(&options)
 }
 
-fn stderr_colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
-}
-
 /// Writes an import finding: errors and warnings with their snippet, information as one
 /// `note` line.
 fn write_finding(
@@ -121,7 +117,7 @@ fn write_finding(
 fn summary(t: &Topology) -> String {
     let g = &t.gateway;
     format!(
-        "gateway `{}` ({}, {}, {} instance{}), {} local gateway{}, {} connection{}, {} site{}",
+        "gateway `{}` ({}, {}, {}), {}, {}, {}",
         g.name.as_deref().unwrap_or("?"),
         g.sku,
         if g.active_active {
@@ -129,14 +125,10 @@ fn summary(t: &Topology) -> String {
         } else {
             "active-standby"
         },
-        g.instances.len(),
-        if g.instances.len() == 1 { "" } else { "s" },
-        t.local_gateways.len(),
-        if t.local_gateways.len() == 1 { "" } else { "s" },
-        t.connections.len(),
-        if t.connections.len() == 1 { "" } else { "s" },
-        t.sites().len(),
-        if t.sites().len() == 1 { "" } else { "s" },
+        plural(g.instances.len(), "instance"),
+        plural(t.local_gateways.len(), "local gateway"),
+        plural(t.connections.len(), "connection"),
+        plural(t.sites().len(), "site"),
     )
 }
 
@@ -198,11 +190,11 @@ pub(crate) fn run_azure(args: &AzureArgs, out: &mut dyn Write) -> io::Result<Out
     };
     match args.findings {
         OutputFormat::Json => {
+            // Nothing written (no topology, or it could not be written): `unusable`, since
+            // the documents themselves were read.
             let status = match outcome {
                 Outcome::Unreadable => "unusable",
-                Outcome::Findings => "errors",
-                Outcome::Ok if warnings > 0 => "warnings",
-                Outcome::Ok => "ok",
+                _ => outcome.status(warnings),
             };
             let mut v = json!({
                 "status": status,
@@ -217,7 +209,7 @@ pub(crate) fn run_azure(args: &AzureArgs, out: &mut dyn Write) -> io::Result<Out
             writeln!(err, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         OutputFormat::Text => {
-            let colour = stderr_colour();
+            let colour = render::colour(&io::stderr());
             let terminal = io::stderr().is_terminal();
             for f in &import.findings {
                 write_finding(&mut err, f, &import, colour, terminal)?;
@@ -265,7 +257,7 @@ pub(crate) fn run_check(
     let diagnostics = import.validate();
     let name = files
         .iter()
-        .map(|f| display(f))
+        .map(|f| input::display_name(f))
         .collect::<Vec<_>>()
         .join(", ");
     let (ie, iw) = tally_findings(&import.findings);
@@ -278,12 +270,7 @@ pub(crate) fn run_check(
     };
     match format {
         OutputFormat::Json => {
-            let status = match outcome {
-                Outcome::Unreadable => "unreadable",
-                Outcome::Findings => "errors",
-                Outcome::Ok if warnings > 0 => "warnings",
-                Outcome::Ok => "ok",
-            };
+            let status = outcome.status(warnings);
             let mut all: Vec<Value> = import
                 .findings
                 .iter()
@@ -301,7 +288,7 @@ pub(crate) fn run_check(
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         OutputFormat::Text => {
-            let colour = render::colour();
+            let colour = render::colour(&io::stdout());
             let terminal = io::stdout().is_terminal();
             for f in import
                 .findings
@@ -342,12 +329,4 @@ pub(crate) fn run_check(
         }
     }
     Ok(outcome)
-}
-
-fn display(path: &Path) -> String {
-    if path.as_os_str() == "-" {
-        "<stdin>".to_owned()
-    } else {
-        path.display().to_string()
-    }
 }

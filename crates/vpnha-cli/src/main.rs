@@ -129,6 +129,18 @@ pub(crate) enum Outcome {
     Unreadable = 2,
 }
 
+impl Outcome {
+    /// The `status` field of a JSON report: `ok`, `warnings`, `errors` or `unreadable`.
+    pub(crate) fn status(self, warnings: usize) -> &'static str {
+        match self {
+            Outcome::Unreadable => "unreadable",
+            Outcome::Findings => "errors",
+            Outcome::Ok if warnings > 0 => "warnings",
+            Outcome::Ok => "ok",
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = std::io::stdout().lock();

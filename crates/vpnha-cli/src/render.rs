@@ -9,9 +9,9 @@ use vpnha::{Diagnostic, Report, Rule, Severity, SourceFile};
 
 use crate::OutputFormat;
 
-/// Whether to colour text written to stdout.
-pub(crate) fn colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+/// Whether to colour text written to `stream` (stdout or stderr).
+pub(crate) fn colour(stream: &impl IsTerminal) -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
 }
 
 /// Writes one diagnostic with its snippet (when it has a position).
@@ -25,7 +25,7 @@ pub(crate) fn diagnostic(
         out,
         &Report::new(d, file),
         &d.to_string(),
-        colour(),
+        colour(&io::stdout()),
         terminal,
     )
 }
@@ -110,9 +110,13 @@ pub(crate) fn rules(format: OutputFormat, out: &mut dyn Write) -> io::Result<()>
     }
 }
 
+/// "1 error", "2 warnings".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 /// "2 errors, 1 warning".
 pub(crate) fn counts(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
         plural(errors, "error"),

@@ -12,7 +12,7 @@ use clap::Args;
 use serde_json::json;
 use vpnha::ecmp::FlowKey;
 
-use crate::selection::{EcmpArgs, fields_name, tunnels_down};
+use crate::selection::{EcmpArgs, fields_name, usage_error};
 use crate::{Outcome, OutputFormat, input};
 
 /// Arguments of `vpnha route`.
@@ -49,25 +49,19 @@ pub(crate) fn run(
         Ok(t) => t,
         Err(e) => return crate::check::report_load_error(name, e, format, out),
     };
-    let fail = |out: &mut dyn Write, msg: String| {
-        crate::selection::usage_error("route", &name, format, out, &msg)
-    };
-    let mut sg = match args.ecmp.group(&topology) {
+    let mut sg = match args.ecmp.group(&topology, &args.down) {
         Ok(sg) => sg,
-        Err(msg) => return fail(out, msg),
+        Err(msg) => return usage_error("route", &name, format, out, &msg),
     };
-    let down = match tunnels_down(&topology, &sg.site, &args.down) {
-        Ok(d) => d,
-        Err(msg) => return fail(out, msg),
-    };
-    for &i in &down {
+    for &i in &sg.down {
         // Indices come from the site's own tunnel list, which sized the group.
         let _ = sg.group.set_up(i, false);
     }
     let chosen = sg.group.select(&args.flow).map(usize::from);
     let tunnel = chosen.map(|i| &sg.site.tunnels[i]);
     let hash = format!("{:#018x}", sg.group.hash(&args.flow));
-    let down_ids: Vec<&str> = down
+    let down_ids: Vec<&str> = sg
+        .down
         .iter()
         .map(|&i| sg.site.tunnels[i].id.as_str())
         .collect();

@@ -90,15 +90,19 @@ pub(crate) fn usage_error(
     Ok(crate::Outcome::Unreadable)
 }
 
-/// The site and its configured group.
+/// The site, its configured group with every tunnel up, and the tunnels that the parts
+/// named on the command line take down.
 pub(crate) struct SiteGroup {
     pub(crate) site: Site,
     pub(crate) group: EcmpGroup,
+    /// Indices into `site.tunnels`.
+    pub(crate) down: BTreeSet<usize>,
 }
 
 impl EcmpArgs {
-    /// The site's ECMP group with these options, all tunnels up.
-    pub(crate) fn group(&self, t: &Topology) -> Result<SiteGroup, String> {
+    /// The site's ECMP group with these options, every tunnel up, and the tunnels that
+    /// `parts` (see [`tunnels_down`]) take down.
+    pub(crate) fn group(&self, t: &Topology, parts: &[String]) -> Result<SiteGroup, String> {
         let site = t
             .resolve_site(self.site.as_deref())
             .map_err(|e| e.to_string())?;
@@ -109,14 +113,15 @@ impl EcmpArgs {
             .set_fields(self.fields)
             .and_then(|()| group.set_symmetric(self.symmetric))
             .map_err(|e| e.to_string())?;
-        Ok(SiteGroup { site, group })
+        let down = tunnels_down(t, &site, parts)?;
+        Ok(SiteGroup { site, group, down })
     }
 }
 
 /// The site's tunnels (indices) that the named components take down. A component is a
 /// tunnel id (`hq-a/0`), a connection (`hq-a`), a device (`hq-fw-a`), a gateway instance
 /// (`instance-0`), an ISP (`isp:isp-1`) or a zone (`zone:1`).
-pub(crate) fn tunnels_down(
+fn tunnels_down(
     t: &Topology,
     site: &Site,
     components: &[String],
@@ -200,9 +205,40 @@ fn suggest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
 /// advertised, else static, else 192.168.0.0/16); 80% TCP, 20% UDP; well-known
 /// destination ports; ephemeral source ports.
 pub(crate) struct FlowGen {
-    state: u64,
+    random: SplitMix64,
     sources: Vec<ipnetwork::IpNetwork>,
     destinations: Vec<ipnetwork::IpNetwork>,
+}
+
+/// splitmix64 (Steele, Lea, Flood 2014).
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// An address in one of `nets`, host bits random.
+    fn address_in(&mut self, nets: &[ipnetwork::IpNetwork]) -> IpAddr {
+        let r = self.next();
+        let net = nets[(r % nets.len() as u64) as usize];
+        let r = self.next();
+        match net {
+            ipnetwork::IpNetwork::V4(n) => {
+                let host = u32::MAX.checked_shr(u32::from(n.prefix())).unwrap_or(0);
+                IpAddr::V4(Ipv4Addr::from(u32::from(n.network()) | (r as u32 & host)))
+            }
+            ipnetwork::IpNetwork::V6(n) => {
+                let host = u128::MAX.checked_shr(u32::from(n.prefix())).unwrap_or(0);
+                let r = (u128::from(r) << 64) | u128::from(self.next());
+                IpAddr::V6(Ipv6Addr::from(u128::from(n.network()) | (r & host)))
+            }
+        }
+    }
 }
 
 const PORTS: [u16; 8] = [443, 80, 22, 3389, 53, 445, 1433, 8443];
@@ -241,53 +277,17 @@ impl FlowGen {
             sources = fallback(if v6 { "fd00::/64" } else { "10.0.0.0/16" });
         }
         FlowGen {
-            state: seed,
+            random: SplitMix64(seed),
             sources,
             destinations,
         }
     }
 
-    fn next_u64(&mut self) -> u64 {
-        // splitmix64 (Steele, Lea, Flood 2014).
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn address_in(&mut self, nets: &[ipnetwork::IpNetwork]) -> IpAddr {
-        let r = self.next_u64();
-        let net = nets[(r % nets.len() as u64) as usize];
-        let r = self.next_u64();
-        match net {
-            ipnetwork::IpNetwork::V4(n) => {
-                let host_bits = 32 - u32::from(n.prefix());
-                let mask = if host_bits == 32 {
-                    u32::MAX
-                } else {
-                    (1u32 << host_bits) - 1
-                };
-                IpAddr::V4(Ipv4Addr::from(u32::from(n.network()) | (r as u32 & mask)))
-            }
-            ipnetwork::IpNetwork::V6(n) => {
-                let host_bits = 128 - u32::from(n.prefix());
-                let mask = if host_bits == 128 {
-                    u128::MAX
-                } else {
-                    (1u128 << host_bits) - 1
-                };
-                let r = (u128::from(r) << 64) | u128::from(self.next_u64());
-                IpAddr::V6(Ipv6Addr::from(u128::from(n.network()) | (r & mask)))
-            }
-        }
-    }
-
     /// The next flow.
     pub(crate) fn next_flow(&mut self) -> FlowKey {
-        let src = self.address_in(&self.sources.clone());
-        let dst = self.address_in(&self.destinations.clone());
-        let r = self.next_u64();
+        let src = self.random.address_in(&self.sources);
+        let dst = self.random.address_in(&self.destinations);
+        let r = self.random.next();
         let protocol = if r % 10 < 8 { 6 } else { 17 };
         let dport = PORTS[((r >> 8) % PORTS.len() as u64) as usize];
         let sport = 1024 + ((r >> 32) % (65_536 - 1024)) as u16;

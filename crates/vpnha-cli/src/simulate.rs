@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use vpnha::ecmp::{Algorithm, EcmpGroup, FlowKey, NONE};
 use vpnha::{Site, Topology};
 
-use crate::selection::{EcmpArgs, FlowGen, fields_name, parse_u64, tunnels_down};
+use crate::selection::{EcmpArgs, FlowGen, fields_name, parse_u64};
 use crate::{Outcome, OutputFormat, input};
 
 /// Arguments of `vpnha simulate`.
@@ -74,14 +74,11 @@ pub(crate) fn run(
     if args.flows == 0 {
         return fail(out, "--flows must be at least 1".to_owned());
     }
-    let sg = match args.ecmp.group(&topology) {
+    let sg = match args.ecmp.group(&topology, &args.fail) {
         Ok(sg) => sg,
         Err(msg) => return fail(out, msg),
     };
-    let failed = match tunnels_down(&topology, &sg.site, &args.fail) {
-        Ok(d) => d,
-        Err(msg) => return fail(out, msg),
-    };
+    let failed = &sg.down;
     let algorithms: Vec<Algorithm> = if args.compare {
         Algorithm::ALL.to_vec()
     } else {
@@ -101,7 +98,7 @@ pub(crate) fn run(
                 return fail(out, e.to_string());
             }
         }
-        tallies.push(simulate(&topology, &sg.site, group, &failed, args));
+        tallies.push(simulate(&topology, &sg.site, group, failed, args));
     }
 
     let failed_ids: Vec<&str> = failed
@@ -112,7 +109,7 @@ pub(crate) fn run(
         OutputFormat::Json => {
             let objects: Vec<Value> = tallies
                 .iter()
-                .map(|t| to_json(t, &sg.site, &failed, args.flows))
+                .map(|t| to_json(t, &sg.site, failed, args.flows))
                 .collect();
             let header = json!({
                 "file": name,
@@ -153,7 +150,7 @@ pub(crate) fn run(
             if args.compare {
                 write_comparison(out, &tallies, args.flows)?;
             } else {
-                write_text(out, &tallies[0], &sg.site, &failed, args.flows)?;
+                write_text(out, &tallies[0], &sg.site, failed, args.flows)?;
             }
         }
     }

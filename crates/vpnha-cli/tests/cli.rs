@@ -1,49 +1,12 @@
 //! The `vpnha` binary as a user runs it: verdicts, exit codes, JSON, hostile input.
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
+use common::{code, examples, stderr, stdout, tmp, vpnha, vpnha_stdin};
 use serde_json::Value;
-
-fn vpnha(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vpnha"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("vpnha runs")
-}
-
-fn vpnha_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vpnha"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("vpnha runs");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("vpnha-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
-}
 
 /// The rules a file's `# expect:` comment names.
 fn expected_rules(text: &str) -> BTreeSet<String> {
@@ -340,10 +303,6 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&vpnha(&["frobnicate"])), 2);
     assert_eq!(code(&vpnha(&["check", "--format", "xml", "x.yaml"])), 2);
     assert_eq!(code(&vpnha(&["--help"])), 0);
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
 }
 
 fn analyze_json(args: &[&str]) -> (Value, i32) {

@@ -1,34 +1,15 @@
 //! `vpnha route` and `vpnha simulate` agree with the library and report what they claim.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
+use std::path::PathBuf;
+
+use common::{examples, json, vpnha};
 use vpnha::Topology;
 use vpnha::ecmp::{Algorithm, FlowKey};
 
-fn vpnha(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vpnha"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("vpnha runs")
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
-
 fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples")
-        .join(name)
+    examples().join(name)
 }
 
 const FLOW: &str = "10.1.0.4:51000 -> 192.168.1.10:443 tcp";
@@ -222,7 +203,7 @@ fn simulate_compare_shows_hash_threshold_moving_extra_flows() {
 fn simulate_is_deterministic_and_text_is_readable() {
     let p = example("multi-device.yaml");
     let p = p.to_str().unwrap();
-    let a = vpnha(&[
+    let args = [
         "simulate",
         p,
         "--flows",
@@ -231,18 +212,8 @@ fn simulate_is_deterministic_and_text_is_readable() {
         "lyon-fw-1",
         "--format",
         "json",
-    ]);
-    let b = vpnha(&[
-        "simulate",
-        p,
-        "--flows",
-        "5000",
-        "--fail",
-        "lyon-fw-1",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(a.stdout, b.stdout);
+    ];
+    assert_eq!(vpnha(&args).stdout, vpnha(&args).stdout);
     let text =
         String::from_utf8(vpnha(&["simulate", p, "--flows", "5000", "--fail", "lyon-fw-1"]).stdout)
             .unwrap();

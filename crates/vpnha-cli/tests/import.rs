@@ -2,32 +2,13 @@
 //! topology and the findings go, exit codes, formats, and that the output is a topology
 //! `vpnha check` accepts.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use std::path::Path;
+
+use common::{code, stderr, stdout, tmp, vpnha, vpnha_stdin};
 use serde_json::Value;
 use vpnha::Topology;
-
-fn vpnha(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vpnha"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("vpnha runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
 
 fn fixture(name: &str) -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -58,12 +39,6 @@ fn expected(name: &str) -> Topology {
             .join("expected.yaml"),
     )
     .unwrap()
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("vpnha-import-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
 }
 
 fn args<'a>(head: &[&'a str], files: &'a [String]) -> Vec<&'a str> {
@@ -215,16 +190,7 @@ fn stdin_is_one_of_the_documents() {
         files.iter().partition(|f| f.ends_with("vnet-gateway.json"));
     let mut a = vec!["import", "azure", "-"];
     a.extend(rest.iter().map(|s| s.as_str()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vpnha"))
-        .args(&a)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let text = std::fs::read(gateway[0]).unwrap();
-    child.stdin.take().unwrap().write_all(&text).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = vpnha_stdin(&a, &std::fs::read(gateway[0]).unwrap());
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(
         Topology::from_yaml_str(&stdout(&out)).unwrap(),

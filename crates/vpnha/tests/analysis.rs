@@ -21,6 +21,11 @@ fn example(name: &str) -> Topology {
     Topology::load(format!("../../examples/{name}.yaml")).expect("the example loads")
 }
 
+/// `examples/dual-redundancy.yaml` as text, to be edited into a variant.
+fn dual_redundancy_text() -> String {
+    std::fs::read_to_string("../../examples/dual-redundancy.yaml").expect("the example reads")
+}
+
 fn site<'a>(a: &'a vpnha::analysis::Analysis, name: &str) -> &'a SiteAnalysis {
     a.sites
         .iter()
@@ -184,11 +189,7 @@ fn active_standby_with_one_device_has_the_device_as_a_single_point_of_failure() 
 
 #[test]
 fn two_devices_on_one_isp_make_the_isp_a_single_point_of_failure() {
-    let t = yaml(
-        &std::fs::read_to_string("../../examples/dual-redundancy.yaml")
-            .unwrap()
-            .replace("isp: isp-2", "isp: isp-1"),
-    );
+    let t = yaml(&dual_redundancy_text().replace("isp: isp-2", "isp: isp-1"));
     let a = t.analyze().unwrap();
     let s = site(&a, "hq");
     assert_eq!(s.single_points_of_failure, ["isp:isp-1"]);
@@ -200,11 +201,7 @@ fn two_devices_on_one_isp_make_the_isp_a_single_point_of_failure() {
 
 #[test]
 fn both_instances_in_one_zone_make_the_zone_a_single_point_of_failure() {
-    let t = yaml(
-        &std::fs::read_to_string("../../examples/dual-redundancy.yaml")
-            .unwrap()
-            .replace("zone: 2", "zone: 1"),
-    );
+    let t = yaml(&dual_redundancy_text().replace("zone: 2", "zone: 1"));
     let a = t.analyze().unwrap();
     let s = site(&a, "hq");
     assert_eq!(s.single_points_of_failure, ["zone:1"]);
@@ -244,7 +241,7 @@ fn interruptions_follow_the_documented_timers() {
     assert_eq!(both.affected_share, Some(1.0));
 
     // Detection: DPD alone without BGP; the hold timer (120–180 s) when DPD is slower.
-    let base = std::fs::read_to_string("../../examples/dual-redundancy.yaml").unwrap();
+    let base = dual_redundancy_text();
     for (dpd, bgp, want) in [
         (30, false, [30, 30]),
         (45, true, [45, 45]),
@@ -522,11 +519,7 @@ fn availabilities_outside_zero_one_are_errors() {
         assert!(matches!(err, AnalysisError::AvailabilityOutOfRange { .. }));
     }
     // From the file too (validation reports it as `availability-out-of-range`).
-    let file = yaml(
-        &std::fs::read_to_string("../../examples/dual-redundancy.yaml")
-            .unwrap()
-            .replace("device: 0.999", "device: 1.5"),
-    );
+    let file = yaml(&dual_redundancy_text().replace("device: 0.999", "device: 1.5"));
     assert!(matches!(
         file.analyze(),
         Err(AnalysisError::AvailabilityOutOfRange { .. })

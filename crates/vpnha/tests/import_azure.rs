@@ -5,9 +5,13 @@
 //! `VPNHA_BLESS=1 cargo test -p vpnha --test import_azure` rewrites the fixtures'
 //! `expected-findings.json` (review the diff: it is the contract).
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use fixtures::{inputs, json_files};
 use vpnha::import::azure::{self, Options};
 use vpnha::import::{Code, Import};
 use vpnha::{Format, Rule, Severity, Topology};
@@ -20,26 +24,13 @@ fn fixtures() -> PathBuf {
     repo().join("testdata/azure")
 }
 
-/// The JSON inputs of a fixture directory, sorted.
-fn inputs(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter(|p| {
-            !p.file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .starts_with("expected")
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 fn import_dir(name: &str) -> Import {
     azure::from_paths(&inputs(&fixtures().join(name)), &Options::default())
+}
+
+/// One document, imported on its own.
+fn import_file(path: &Path) -> Import {
+    azure::from_paths(&[path], &Options::default())
 }
 
 fn base(file: &str) -> &str {
@@ -311,15 +302,10 @@ fn has(import: &Import, code: Code, pointer: &str) -> bool {
 #[test]
 fn every_real_example_gives_a_topology_or_clear_findings() {
     let Some(dir) = examples() else { return };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files = json_files(&dir);
     assert!(files.len() >= 6, "{files:?}");
     for f in &files {
-        let import = azure::from_paths(&[f], &Options::default());
+        let import = import_file(f);
         match &import.topology {
             Some(t) => {
                 // What was written reads back.
@@ -351,7 +337,7 @@ fn real_gateway_documents_give_their_instance_asn_and_bgp_addresses() {
         ("VirtualNetworkGatewayGet.json", 65514),
         ("VirtualNetworkGatewayUpdate.json", 65515),
     ] {
-        let import = azure::from_paths(&[dir.join(file)], &Options::default());
+        let import = import_file(&dir.join(file));
         let t = import.topology.as_ref().expect(file);
         let g = &t.gateway;
         assert_eq!(g.name.as_deref(), Some("vpngw"), "{file}");
@@ -389,10 +375,7 @@ fn real_gateway_documents_give_their_instance_asn_and_bgp_addresses() {
 #[test]
 fn the_real_connection_example_is_imported_with_its_inconsistencies() {
     let Some(dir) = examples() else { return };
-    let import = azure::from_paths(
-        &[dir.join("VirtualNetworkGatewayConnectionCreate.json")],
-        &Options::default(),
-    );
+    let import = import_file(&dir.join("VirtualNetworkGatewayConnectionCreate.json"));
     let t = import.topology.as_ref().unwrap();
     // The gateway and device come from the request's embedded copies.
     assert_eq!(t.gateway.asn, 65514);
@@ -447,10 +430,7 @@ fn the_real_connection_example_is_imported_with_its_inconsistencies() {
 #[test]
 fn real_documents_without_a_gateway_say_so_where_it_is_referenced() {
     let Some(dir) = examples() else { return };
-    let import = azure::from_paths(
-        &[dir.join("LocalNetworkGatewayGet.json")],
-        &Options::default(),
-    );
+    let import = import_file(&dir.join("LocalNetworkGatewayGet.json"));
     assert!(import.topology.is_none());
     let placeholder = import
         .findings
@@ -465,10 +445,7 @@ fn real_documents_without_a_gateway_say_so_where_it_is_referenced() {
     assert_eq!((src.line(), src.column()), (Some(17), Some(31)));
     assert!(has(&import, Code::MissingGateway, "/responses/200/body"));
 
-    let import = azure::from_paths(
-        &[dir.join("VirtualNetworkGatewayConnectionGet.json")],
-        &Options::default(),
-    );
+    let import = import_file(&dir.join("VirtualNetworkGatewayConnectionGet.json"));
     assert!(import.topology.is_none());
     assert!(has(
         &import,
@@ -480,13 +457,7 @@ fn real_documents_without_a_gateway_say_so_where_it_is_referenced() {
 #[test]
 fn all_real_examples_together_form_one_topology() {
     let Some(dir) = examples() else { return };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    let import = azure::from_paths(&files, &Options::default());
+    let import = azure::from_paths(&json_files(&dir), &Options::default());
     let t = import.topology.as_ref().unwrap();
     // The gateway's own documents beat the copy embedded in the connection request.
     assert_eq!(t.gateway.asn, 65514);

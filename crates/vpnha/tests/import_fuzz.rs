@@ -1,8 +1,12 @@
 //! The Azure importer on arbitrary JSON and on mangled fixtures: it never panics, and what
 //! it builds can be validated and written out.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::path::{Path, PathBuf};
 
+use fixtures::inputs;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use vpnha::Format;
@@ -223,17 +227,8 @@ fn fixture_sets() -> Vec<Vec<(String, String)>> {
     }
     dirs.sort();
     for dir in dirs {
-        let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .filter(|p| {
-                !p.file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .starts_with("expected")
-            })
+        let files: Vec<(String, String)> = inputs(&dir)
+            .into_iter()
             .map(|p| {
                 (
                     p.file_name().unwrap().to_str().unwrap().to_owned(),
@@ -241,7 +236,6 @@ fn fixture_sets() -> Vec<Vec<(String, String)>> {
                 )
             })
             .collect();
-        files.sort();
         sets.push(files);
     }
     sets

@@ -43,15 +43,21 @@ impl Serialize for Availability {
     /// `{"availability", "unavailability", "nines", "downtime_minutes_per_month"}`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(4))?;
-        m.serialize_entry("availability", &self.probability)?;
-        m.serialize_entry("unavailability", &self.unavailability)?;
-        m.serialize_entry("nines", &finite(self.nines()))?;
-        m.serialize_entry(
-            "downtime_minutes_per_month",
-            &self.downtime_minutes_per_month(),
-        )?;
+        availability_entries(&mut m, self)?;
         m.end()
     }
+}
+
+/// The four entries of an [`Availability`], written into a map under way: capacities and
+/// sites carry them flat, beside their own fields, in this order.
+fn availability_entries<M: SerializeMap>(m: &mut M, a: &Availability) -> Result<(), M::Error> {
+    m.serialize_entry("availability", &a.probability)?;
+    m.serialize_entry("unavailability", &a.unavailability)?;
+    m.serialize_entry("nines", &finite(a.nines()))?;
+    m.serialize_entry(
+        "downtime_minutes_per_month",
+        &a.downtime_minutes_per_month(),
+    )
 }
 
 impl Serialize for Capacity {
@@ -60,13 +66,7 @@ impl Serialize for Capacity {
         m.serialize_entry("share", &self.share)?;
         m.serialize_entry("min_tunnels", &self.min_tunnels)?;
         m.serialize_entry("tunnels", &self.tunnels)?;
-        m.serialize_entry("availability", &self.availability.probability)?;
-        m.serialize_entry("unavailability", &self.availability.unavailability)?;
-        m.serialize_entry("nines", &finite(self.availability.nines()))?;
-        m.serialize_entry(
-            "downtime_minutes_per_month",
-            &self.availability.downtime_minutes_per_month(),
-        )?;
+        availability_entries(&mut m, &self.availability)?;
         m.end()
     }
 }
@@ -85,13 +85,7 @@ impl Serialize for SiteAnalysis {
             .map(|r| serde_json::json!({"reason": r.reason.name(), "message": r.message}))
             .collect();
         m.serialize_entry("explanations", &explained)?;
-        m.serialize_entry("availability", &self.availability.probability)?;
-        m.serialize_entry("unavailability", &self.availability.unavailability)?;
-        m.serialize_entry("nines", &finite(self.availability.nines()))?;
-        m.serialize_entry(
-            "downtime_minutes_per_month",
-            &self.availability.downtime_minutes_per_month(),
-        )?;
+        availability_entries(&mut m, &self.availability)?;
         m.serialize_entry("capacity", &self.capacity)?;
         m.serialize_entry("tunnels_up_distribution", self.tunnels_up.probabilities())?;
         m.serialize_entry("single_points_of_failure", &self.single_points_of_failure)?;

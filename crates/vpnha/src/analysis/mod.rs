@@ -549,25 +549,28 @@ impl SiteAnalysis {
     /// The indices of every scenario in [`SiteAnalysis::worst_scenarios`] order, for callers
     /// that keep the scenarios elsewhere (the bindings).
     pub fn worst_order(&self) -> Vec<usize> {
-        let key = |s: &Scenario| {
-            (
-                s.reachable,
-                !s.planned,
-                if s.reachable { 0 } else { s.failed.len() },
-                std::cmp::Reverse(s.interruption.seconds.map_or(0, |[_, hi]| hi)),
-            )
-        };
         let mut order: Vec<usize> = (0..self.scenarios.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&self.scenarios[a], &self.scenarios[b]);
-            key(a).cmp(&key(b)).then_with(|| {
-                b.affected_share
-                    .unwrap_or(0.0)
-                    .total_cmp(&a.affected_share.unwrap_or(0.0))
-            })
-        });
+        order.sort_by(|&a, &b| worst_first(&self.scenarios[a], &self.scenarios[b]));
         order
     }
+}
+
+/// The order of [`SiteAnalysis::worst_scenarios`], which the text report's table of single
+/// failures follows too.
+fn worst_first(a: &Scenario, b: &Scenario) -> std::cmp::Ordering {
+    let key = |s: &Scenario| {
+        (
+            s.reachable,
+            !s.planned,
+            if s.reachable { 0 } else { s.failed.len() },
+            std::cmp::Reverse(s.interruption.seconds.map_or(0, |[_, hi]| hi)),
+        )
+    };
+    key(a).cmp(&key(b)).then_with(|| {
+        b.affected_share
+            .unwrap_or(0.0)
+            .total_cmp(&a.affected_share.unwrap_or(0.0))
+    })
 }
 
 /// The exact availability of one site, without the scenario enumeration.
@@ -829,7 +832,7 @@ impl Topology {
                     });
                 });
             let figures = figures(&model, &options.capacity_shares)?;
-            let names = |set: &Vec<usize>| -> Vec<String> {
+            let names = |set: &[usize]| -> Vec<String> {
                 set.iter()
                     .map(|&c| model.components[c].name.clone())
                     .collect()
@@ -859,11 +862,12 @@ impl Topology {
                     Verdict::RedundancyNotMet
                 },
                 reasons,
-                single_points_of_failure: spofs
+                single_points_of_failure: names(&spofs),
+                minimal_cut_sets: enumerated
+                    .minimal_cut_sets
                     .iter()
-                    .map(|&c| model.components[c].name.clone())
+                    .map(|s| names(s))
                     .collect(),
-                minimal_cut_sets: enumerated.minimal_cut_sets.iter().map(names).collect(),
                 max_failures: k,
                 availability: figures.availability,
                 tunnels_up: figures.tunnels_up,

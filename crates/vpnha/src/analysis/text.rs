@@ -160,7 +160,7 @@ fn write_site(s: &SiteAnalysis, worst: usize, f: &mut fmt::Formatter<'_>) -> fmt
         .iter()
         .filter(|x| !x.planned && x.failed.len() == 1)
         .collect();
-    singles.sort_by(|a, b| severity(a).cmp(&severity(b)).then_with(|| by_share(a, b)));
+    singles.sort_by(|a, b| super::worst_first(a, b));
     let hidden = singles.len().saturating_sub(worst);
     singles.truncate(worst);
     let rows: Vec<&Scenario> = planned.into_iter().chain(singles).collect();
@@ -202,20 +202,6 @@ fn write_site(s: &SiteAnalysis, worst: usize, f: &mut fmt::Formatter<'_>) -> fmt
         )?;
     }
     Ok(())
-}
-
-/// Outages first, then the longest interruption.
-fn severity(x: &Scenario) -> (bool, std::cmp::Reverse<u64>) {
-    (
-        x.reachable,
-        std::cmp::Reverse(x.interruption.seconds.map_or(0, |[_, hi]| hi)),
-    )
-}
-
-fn by_share(a: &Scenario, b: &Scenario) -> std::cmp::Ordering {
-    b.affected_share
-        .unwrap_or(0.0)
-        .total_cmp(&a.affected_share.unwrap_or(0.0))
 }
 
 fn write_scenarios(

@@ -200,29 +200,22 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
     let mut out = Vec::new();
     let mut chars = s.chars().peekable();
     while let Some(&c) = chars.peek() {
+        let punctuation = match c {
+            '(' => Some(Tok::Open),
+            ')' => Some(Tok::Close),
+            ',' => Some(Tok::Comma),
+            '.' => Some(Tok::Dot),
+            '[' => Some(Tok::LBracket),
+            _ => None,
+        };
+        if let Some(tok) = punctuation {
+            chars.next();
+            out.push(tok);
+            continue;
+        }
         match c {
             ' ' | '\t' | '\n' | '\r' => {
                 chars.next();
-            }
-            '(' => {
-                chars.next();
-                out.push(Tok::Open);
-            }
-            ')' => {
-                chars.next();
-                out.push(Tok::Close);
-            }
-            ',' => {
-                chars.next();
-                out.push(Tok::Comma);
-            }
-            '.' => {
-                chars.next();
-                out.push(Tok::Dot);
-            }
-            '[' => {
-                chars.next();
-                out.push(Tok::LBracket);
             }
             '\'' => {
                 chars.next();

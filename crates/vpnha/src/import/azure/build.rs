@@ -493,6 +493,7 @@ impl<'a> Builder<'_, 'a, '_> {
         }
 
         // The SKU: without one there is no gateway to build.
+        let sku_path = gp.clone().key("sku");
         let sku_obj = props.get("sku").or_else(|| g.j.get("sku"));
         let sku_name = sku_obj
             .as_ref()
@@ -502,7 +503,7 @@ impl<'a> Builder<'_, 'a, '_> {
             self.f.at_path(
                 Code::MissingValue,
                 &at,
-                gp.clone().key("sku"),
+                sku_path,
                 format!(
                     "gateway `{}` has no `sku.name`: no topology can be built without the SKU",
                     g.name
@@ -510,14 +511,14 @@ impl<'a> Builder<'_, 'a, '_> {
             );
             return None;
         };
-        let sku_text = self.text(&sku_j, &gp.clone().key("sku"), "`sku.name`")?;
+        let sku_text = self.text(&sku_j, &sku_path, "`sku.name`")?;
         let sku = match sku_text.parse::<Sku>() {
             Ok(s) => s,
             Err(e) => {
                 self.f.at_path(
                     Code::InvalidValue,
                     &sku_j,
-                    gp.clone().key("sku"),
+                    sku_path,
                     format!(
                         "gateway `{}`: {e}; vpnha knows the VPN SKUs only (no topology is built)",
                         g.name
@@ -526,7 +527,7 @@ impl<'a> Builder<'_, 'a, '_> {
                 return None;
             }
         };
-        self.from(&gp.clone().key("sku"), &sku_j);
+        self.from(&sku_path, &sku_j);
 
         let mut gateway = Gateway::new(sku, Vec::new());
         gateway.name = Some(g.name.clone());
