@@ -40,7 +40,7 @@ pub(crate) struct Args {
     #[arg(long)]
     pub(crate) require_redundancy: bool,
     /// The ECMP algorithm the moved shares are measured with.
-    #[arg(long, value_name = "ALGORITHM", default_value = "stable", value_parser = parse_algorithm)]
+    #[arg(long, value_name = "ALGORITHM", default_value = "stable", value_parser = crate::selection::parse_algorithm)]
     pub(crate) algorithm: Algorithm,
     /// The ECMP seed.
     #[arg(long, default_value_t = 0)]
@@ -55,11 +55,6 @@ pub(crate) struct Args {
     pub(crate) worst: usize,
     #[command(flatten)]
     pub(crate) output: crate::Output,
-}
-
-fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
-    s.parse()
-        .map_err(|_| "expected stable, rendezvous, maglev or hash-threshold".to_owned())
 }
 
 impl Args {

@@ -29,7 +29,8 @@ pub(crate) struct EcmpArgs {
     pub(crate) fields: HashFields,
 }
 
-fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
+/// An algorithm name in any case, for `route`, `simulate` and `analyze`.
+pub(crate) fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
     s.to_ascii_lowercase()
         .parse()
         .map_err(|_| "expected stable, rendezvous, maglev or hash-threshold".to_owned())
